@@ -1,0 +1,32 @@
+// roshambo: command-line front end. Each subcommand lives in its own file.
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "roshambo/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"roshambo — multiplayer rock-paper-scissors lobby rules"};
+  app.set_version_flag("--version", std::string("roshambo ") + roshambo::version());
+  app.require_subcommand(1);
+  roshambo::cli::setup_replay(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    // Subcommands report their exit code this way once their work is done.
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : roshambo::cli::kExitUsage;
+  } catch (const roshambo::cli::UsageError& e) {
+    std::cerr << "roshambo: " << e.what() << "\n";
+    return roshambo::cli::kExitUsage;
+  } catch (const roshambo::ConfigError& e) {
+    std::cerr << "roshambo: " << e.what() << "\n";
+    return roshambo::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "roshambo: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,123 @@
+#pragma once
+// The rules engine (SPEC §2–§8): one lobby shard, driven by commands and host time.
+// No I/O, no clock, no threads, no globals: not thread-safe, so run one per thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roshambo/command.hpp"
+#include "roshambo/config.hpp"
+#include "roshambo/event.hpp"
+#include "roshambo/types.hpp"
+
+namespace roshambo {
+
+/// Read-only copy of one player's state.
+struct PlayerInfo {
+  std::string uid, name, avatar;
+  std::int64_t total_score = 0;
+  std::uint32_t win_streak = 0;
+  bool online = false;
+  bool bot = false;
+  std::optional<std::uint64_t> room;  ///< room number when in a room
+};
+
+/// Room phases; a closed room no longer exists.
+enum class Phase : std::uint8_t { Waiting, Playing };
+
+/// Read-only copy of one open room.
+struct RoomInfo {
+  std::uint64_t number = 0;  ///< wire id "room-<number>"
+  Phase phase = Phase::Waiting;
+  Time opened_at = 0;
+  std::optional<Time> deadline;  ///< when playing
+  std::vector<std::string> members;  ///< uids in join order
+  std::vector<Choice> choices;       ///< per member, in join order
+};
+
+/// Counters for hosts and benchmarks.
+struct EngineStats {
+  std::uint64_t players = 0;       ///< registered humans
+  std::uint64_t online = 0;        ///< humans online
+  std::uint64_t bots = 0;          ///< bots alive
+  std::uint64_t rooms = 0;         ///< open rooms
+  std::uint64_t waiting_rooms = 0;
+  std::uint64_t rooms_settled = 0; ///< since creation
+  std::uint64_t timers = 0;        ///< queued timer entries (cancelled ones drop lazily)
+};
+
+/// The engine. Copyable (a deep copy is a fork of the lobby) and movable.
+class Engine {
+ public:
+  /// Throws ConfigError when the config is invalid.
+  explicit Engine(Config config = {});
+  Engine(const Engine&);
+  Engine& operator=(const Engine&);
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  ~Engine();
+
+  const Config& config() const noexcept;
+
+  /// Fire every timer due at or before `now`, then apply `cmd`; append the events to
+  /// `out`. Returns the error code when the command was refused: the refusal is also
+  /// an `error` event in `out`, and the command changed nothing (the timers due by
+  /// `now` still fire, except on time_went_backwards, which changes nothing at all).
+  std::optional<ErrorCode> handle(const Command& cmd, Time now, std::vector<Event>& out);
+  /// As above, returning the events.
+  std::vector<Event> handle(const Command& cmd, Time now);
+  /// As handle(), but a refusal throws CommandError (its events are still in `out`).
+  void handle_or_throw(const Command& cmd, Time now, std::vector<Event>& out);
+
+  /// Fire the timers due at or before `now`. A `now` in the past yields one error
+  /// event (no recipient) and changes nothing. O(1) when nothing is due.
+  std::optional<ErrorCode> tick(Time now, std::vector<Event>& out);
+  /// As above, returning the events.
+  std::vector<Event> tick(Time now);
+
+  /// Refuse a command that never reached the engine (a bad log line): fire the timers
+  /// due by `now` when `now` is valid, then emit one error event to `from`.
+  void reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+              std::string message, std::vector<Event>& out);
+
+  /// When the next timer is due, if any.
+  std::optional<Time> next_deadline() const noexcept;
+  /// The latest time the engine has seen (starts at 0).
+  Time now() const noexcept;
+
+  /// The whole state as JSON, with a format version.
+  std::string snapshot() const;
+  /// Rebuild an engine from snapshot(). Throws SnapshotError on any defect.
+  static Engine from_snapshot(std::string_view json);
+  /// Replace this engine's state with a snapshot; on error nothing changes.
+  void restore(std::string_view json);
+
+  /// 64-bit hash of the whole logical state (independent of memory layout).
+  std::uint64_t digest() const;
+  /// Check every invariant of SPEC §8; throws InvariantError on the first broken one.
+  void verify() const;
+
+  /// A copy of one player's state (bots included), or nullopt.
+  std::optional<PlayerInfo> player(std::string_view uid) const;
+  /// Copies of every player (bots included), in registration order.
+  std::vector<PlayerInfo> players() const;
+  /// A copy of one open room, or nullopt.
+  std::optional<RoomInfo> room(std::uint64_t number) const;
+  /// Copies of every open room, by room number.
+  std::vector<RoomInfo> rooms() const;
+  /// Counters.
+  EngineStats stats() const noexcept;
+
+  struct Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace roshambo

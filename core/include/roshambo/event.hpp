@@ -1,0 +1,133 @@
+#pragma once
+// Events the engine emits (SPEC §3). Events are self-contained values: they share
+// the immutable member list of their room instead of copying it, so a movement in a
+// 1000-seat room costs O(1) to produce, and they stay valid after the engine moves on.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "roshambo/profile.hpp"
+#include "roshambo/rules.hpp"
+#include "roshambo/types.hpp"
+
+namespace roshambo {
+
+/// Members of a room in join order. Only ever appended to while shared; a removal
+/// makes a fresh copy, so every view taken earlier keeps its contents.
+struct MemberList {
+  std::vector<ProfileRef> members;
+};
+
+/// A prefix of a MemberList: the room's members at the moment the event was made.
+struct MemberView {
+  std::shared_ptr<const MemberList> list;
+  std::uint32_t count = 0;
+
+  std::uint32_t size() const noexcept { return count; }
+  const Profile& operator[](std::uint32_t i) const noexcept { return *list->members[i]; }
+};
+
+/// Who receives an event: the members of a view (minus one seat), or one player.
+/// Bots are members but receive nothing; the serialisers leave them out of `to`.
+struct Audience {
+  MemberView room;                      ///< used when `single` is empty
+  std::uint32_t except = UINT32_MAX;    ///< seat in `room` left out (the actor)
+  ProfileRef single;                    ///< one recipient (hi, error); may be uid-only
+  bool nobody = false;                  ///< an error with no known sender
+};
+
+/// `hi`: reply to hello.
+struct HiData {
+  std::uint64_t nearby = 0;  ///< humans online now, the sender included
+};
+
+/// `room`: membership of a room after a change.
+struct RoomData {
+  std::uint64_t room = 0;  ///< room number: the wire id is "room-<n>"
+  bool full = false;
+  MemberView users;        ///< members in join order (also the audience, but for a re-join)
+};
+
+/// Score of a member when the room started.
+struct StartScore {
+  std::int64_t total_score = 0;
+  std::uint32_t win_streak = 0;
+};
+
+/// `start`: a full room begins its countdown. Users are the audience's view.
+struct StartData {
+  std::uint64_t room = 0;
+  std::int64_t game_time_ms = 0;  ///< serialised as seconds
+  Time deadline = 0;
+  std::shared_ptr<const std::vector<StartScore>> scores;  ///< one per member
+};
+
+/// `movement`: a member chose (without revealing what) or sent a face.
+struct MovementData {
+  ProfileRef who;
+  std::uint8_t face = 0;  ///< 0 for a choice movement, 1..4 for a face
+};
+
+/// `leave`: a member left the room.
+struct LeaveData {
+  ProfileRef who;
+};
+
+/// One member's line in a `result`.
+struct ResultRow {
+  ProfileRef who;
+  Choice choice = Choice::None;
+  PairTally tally;
+  std::int64_t round_score = 0;
+  std::int64_t total_score = 0;
+  std::uint32_t win_streak = 0;
+};
+
+/// `result`: the settlement of a room, in join order.
+struct ResultData {
+  std::uint64_t room = 0;
+  std::shared_ptr<const std::vector<ResultRow>> rows;
+};
+
+/// `error`: a refused command or log line.
+struct ErrorData {
+  ErrorCode code = ErrorCode::Malformed;
+  std::string message;
+};
+
+/// Wire event types, in the order of Event::Data's alternatives.
+enum class EventType : std::uint8_t { Hi, Room, Start, Movement, Leave, Result, Error };
+
+/// Wire name of an event type: "hi", "room", ...
+std::string_view to_string(EventType t) noexcept;
+
+/// One event: when, to whom, what.
+struct Event {
+  using Data =
+      std::variant<HiData, RoomData, StartData, MovementData, LeaveData, ResultData, ErrorData>;
+  Time at = 0;
+  Audience to;
+  Data data;
+
+  EventType type() const noexcept { return static_cast<EventType>(data.index()); }
+};
+
+/// Call `fn(const Profile&)` for every human recipient of `e`, in join order.
+template <class Fn>
+void for_each_recipient(const Event& e, Fn&& fn) {
+  if (e.to.nobody) return;
+  if (e.to.single) {
+    fn(*e.to.single);
+    return;
+  }
+  for (std::uint32_t i = 0; i < e.to.room.count; ++i) {
+    if (i == e.to.except) continue;
+    const Profile& p = e.to.room[i];
+    if (!p.bot()) fn(p);
+  }
+}
+
+}  // namespace roshambo

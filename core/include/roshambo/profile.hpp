@@ -1,0 +1,75 @@
+#pragma once
+// Immutable, reference-counted player identity (uid, name, avatar) shared by the
+// engine and the events it emits, so an event never copies strings or member lists.
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+namespace roshambo {
+
+/// One allocation holding uid, name and avatar. Never changes after creation; a new
+/// `hello` with another name makes a new Profile.
+class Profile {
+ public:
+  std::string_view uid() const noexcept { return {data(), uid_len_}; }
+  std::string_view name() const noexcept { return {data() + uid_len_, name_len_}; }
+  std::string_view avatar() const noexcept {
+    return {data() + uid_len_ + name_len_, avatar_len_};
+  }
+  /// True for players the engine created to fill rooms.
+  bool bot() const noexcept { return bot_; }
+
+ private:
+  friend class ProfileRef;
+  Profile() = default;
+  const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+
+  mutable std::atomic<std::uint32_t> refs_{1};
+  std::uint16_t uid_len_ = 0;
+  std::uint16_t avatar_len_ = 0;
+  std::uint8_t name_len_ = 0;
+  bool bot_ = false;
+};
+
+/// Owning handle to a Profile (intrusive count: one pointer wide).
+class ProfileRef {
+ public:
+  ProfileRef() noexcept = default;
+  /// Allocate a profile. Lengths must fit: uid < 64 KiB, name < 256, avatar < 64 KiB.
+  static ProfileRef make(std::string_view uid, std::string_view name,
+                         std::string_view avatar, bool bot = false);
+  ProfileRef(const ProfileRef& o) noexcept : p_(o.p_) { retain(); }
+  ProfileRef(ProfileRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  ProfileRef& operator=(const ProfileRef& o) noexcept {
+    if (p_ != o.p_) {
+      o.retain();
+      release();
+      p_ = o.p_;
+    }
+    return *this;
+  }
+  ProfileRef& operator=(ProfileRef&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = o.p_;
+      o.p_ = nullptr;
+    }
+    return *this;
+  }
+  ~ProfileRef() { release(); }
+
+  const Profile* get() const noexcept { return p_; }
+  const Profile& operator*() const noexcept { return *p_; }
+  const Profile* operator->() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  void retain() const noexcept {
+    if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
+  }
+  void release() noexcept;
+  Profile* p_ = nullptr;
+};
+
+}  // namespace roshambo

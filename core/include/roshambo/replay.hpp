@@ -1,0 +1,40 @@
+#pragma once
+// Replay of a command log into an engine (SPEC §9), shared by the CLI and the binding.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roshambo/engine.hpp"
+
+namespace roshambo {
+
+/// Feeds command-log lines to an engine. A bad line becomes an `error` event and the
+/// replay goes on.
+class Replayer {
+ public:
+  /// `digest_every` > 0 adds a line {"at":T,"to":[],"type":"digest","data":{...}}
+  /// after every that many input lines.
+  explicit Replayer(Engine& engine, std::uint64_t digest_every = 0)
+      : engine_(engine), digest_every_(digest_every) {}
+
+  /// Apply one line (without its newline); append the events to `events`.
+  void feed(std::string_view line, std::vector<Event>& events);
+  /// Apply one line and append the event-log lines (each ending in '\n') to `out`.
+  void feed(std::string_view line, std::string& out);
+
+  /// Lines fed so far (blank lines are skipped and not counted).
+  std::uint64_t lines() const noexcept { return lines_; }
+
+ private:
+  Engine& engine_;
+  std::uint64_t digest_every_;
+  std::uint64_t lines_ = 0;
+  std::vector<Event> scratch_;
+};
+
+/// Digest line written by Replayer every `digest_every` lines.
+std::string digest_line(Time at, std::uint64_t lines, std::uint64_t digest);
+
+}  // namespace roshambo

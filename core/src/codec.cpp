@@ -1,0 +1,397 @@
+#include "roshambo/codec.hpp"
+
+#include <charconv>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace roshambo {
+namespace {
+
+using json = nlohmann::json;
+
+void append_int(std::int64_t v, std::string& out) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_uint(std::uint64_t v, std::string& out) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Seconds from milliseconds, as the shortest decimal (what Python's repr gives).
+void append_seconds(std::int64_t ms, std::string& out) {
+  append_int(ms / 1000, out);
+  std::int64_t frac = ms % 1000;
+  if (frac == 0) return;
+  char digits[4] = {static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                    static_cast<char>('0' + frac % 10), 0};
+  int n = 3;
+  while (digits[n - 1] == '0') --n;
+  out.push_back('.');
+  out.append(digits, static_cast<std::size_t>(n));
+}
+
+void append_room_id(std::uint64_t number, std::string& out) {
+  out += "\"room-";
+  append_uint(number, out);
+  out.push_back('"');
+}
+
+void append_user(const Profile& p, std::string& out) {
+  out += "{\"uid\":";
+  append_json_string(p.uid(), out);
+  out += ",\"uname\":";
+  append_json_string(p.name(), out);
+  out += ",\"uavatar\":";
+  append_json_string(p.avatar(), out);
+}
+
+void append_recipients(const Event& e, std::string& out) {
+  out.push_back('[');
+  bool first = true;
+  for_each_recipient(e, [&](const Profile& p) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(p.uid(), out);
+  });
+  out.push_back(']');
+}
+
+struct DataWriter {
+  std::string& out;
+
+  void operator()(const HiData& d) const {
+    out += "{\"message\":\"welcome\",\"nearby\":";
+    append_uint(d.nearby, out);
+    out.push_back('}');
+  }
+  void operator()(const RoomData& d) const {
+    out += "{\"roomId\":";
+    append_room_id(d.room, out);
+    out += ",\"users\":[";
+    for (std::uint32_t i = 0; i < d.users.size(); ++i) {
+      if (i) out.push_back(',');
+      append_user(d.users[i], out);
+      out.push_back('}');
+    }
+    out += "],\"full\":";
+    out += d.full ? "true}" : "false}";
+  }
+  void operator()(const StartData&) const {}  // written by write_start: needs the audience
+  void operator()(const MovementData& d) const {
+    out += "{\"uid\":";
+    append_json_string(d.who->uid(), out);
+    if (d.face == 0) {
+      out += ",\"movement\":\"choice\"}";
+    } else {
+      out += ",\"movement\":\"face\",\"face\":";
+      append_uint(d.face, out);
+      out.push_back('}');
+    }
+  }
+  void operator()(const LeaveData& d) const {
+    out += "{\"uid\":";
+    append_json_string(d.who->uid(), out);
+    out.push_back('}');
+  }
+  void operator()(const ResultData& d) const {
+    out += "{\"roomId\":";
+    append_room_id(d.room, out);
+    out += ",\"result\":[";
+    bool first = true;
+    for (const ResultRow& r : *d.rows) {
+      if (!first) out.push_back(',');
+      first = false;
+      out += "{\"uid\":";
+      append_json_string(r.who->uid(), out);
+      out += r.who->bot() ? ",\"bot\":true,\"choice\":" : ",\"bot\":false,\"choice\":";
+      append_uint(static_cast<unsigned>(r.choice), out);
+      out += ",\"wins\":";
+      append_uint(r.tally.wins, out);
+      out += ",\"losses\":";
+      append_uint(r.tally.losses, out);
+      out += ",\"base\":";
+      append_int(r.tally.base(), out);
+      out += ",\"roundScore\":";
+      append_int(r.round_score, out);
+      out += ",\"totalScore\":";
+      append_int(r.total_score, out);
+      out += ",\"winStreak\":";
+      append_uint(r.win_streak, out);
+      out.push_back('}');
+    }
+    out += "]}";
+  }
+  void operator()(const ErrorData& d) const {
+    out += "{\"code\":\"";
+    out += to_string(d.code);
+    out += "\",\"message\":";
+    append_json_string(d.message, out);
+    out.push_back('}');
+  }
+};
+
+void write_start(const Event& e, const StartData& d, std::string& out) {
+  out += "{\"roomId\":";
+  append_room_id(d.room, out);
+  out += ",\"gameTime\":";
+  append_seconds(d.game_time_ms, out);
+  out += ",\"deadline\":";
+  append_int(d.deadline, out);
+  out += ",\"roomUsers\":[";
+  const MemberView& users = e.to.room;
+  for (std::uint32_t i = 0; i < users.size(); ++i) {
+    if (i) out.push_back(',');
+    append_user(users[i], out);
+    out += ",\"totalScore\":";
+    append_int((*d.scores)[i].total_score, out);
+    out += ",\"winStreak\":";
+    append_uint((*d.scores)[i].win_streak, out);
+    out.push_back('}');
+  }
+  out += "]}";
+}
+
+std::int64_t clamp_code(const json& v) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    return u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+               ? std::numeric_limits<std::int64_t>::max()
+               : static_cast<std::int64_t>(u);
+  }
+  return v.get<std::int64_t>();
+}
+
+}  // namespace
+
+std::string room_id(std::uint64_t number) { return "room-" + std::to_string(number); }
+
+bool valid_utf8(std::string_view s) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    const unsigned c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    unsigned cp;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+    else return false;
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+void append_json_string(std::string_view s, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void append_event_json(const Event& e, std::string& out) {
+  out += "{\"at\":";
+  append_int(e.at, out);
+  out += ",\"to\":";
+  append_recipients(e, out);
+  out += ",\"type\":\"";
+  out += to_string(e.type());
+  out += "\",\"data\":";
+  if (const auto* start = std::get_if<StartData>(&e.data)) {
+    write_start(e, *start, out);
+  } else {
+    std::visit(DataWriter{out}, e.data);
+  }
+  out.push_back('}');
+}
+
+std::string event_to_json(const Event& e) {
+  std::string s;
+  append_event_json(e, s);
+  return s;
+}
+
+std::string encode_command_line(const Command& cmd, Time at) {
+  std::string out = "{\"at\":";
+  append_int(at, out);
+  out += ",\"from\":";
+  append_json_string(cmd.from, out);
+  out += ",\"type\":\"";
+  out += to_string(cmd.type);
+  out += "\",\"data\":";
+  switch (cmd.type) {
+    case CommandType::Hello:
+      out += "{\"user\":{\"uid\":";
+      append_json_string(cmd.from, out);
+      out += ",\"uname\":";
+      append_json_string(cmd.name, out);
+      out += ",\"uavatar\":";
+      append_json_string(cmd.avatar, out);
+      out += "}}}";
+      break;
+    case CommandType::Choice:
+      out += "{\"choice\":";
+      append_int(cmd.value, out);
+      out += "}}";
+      break;
+    case CommandType::Face:
+      out += "{\"face\":";
+      append_int(cmd.value, out);
+      out += "}}";
+      break;
+    default:
+      out += "{}}";
+  }
+  return out;
+}
+
+std::string encode_tick_line(Time at) {
+  std::string out = "{\"at\":";
+  append_int(at, out);
+  out += ",\"type\":\"tick\"}";
+  return out;
+}
+
+std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
+                                                       const Config& limits) {
+  DecodeError err;
+  auto fail = [&](ErrorCode code, std::string message) {
+    err.code = code;
+    err.message = std::move(message);
+    return err;
+  };
+  if (line.size() > limits.max_command_bytes) {
+    return fail(ErrorCode::CapacityExceeded, "line longer than max_command_bytes (" +
+                                                 std::to_string(limits.max_command_bytes) + ")");
+  }
+  json j = json::parse(line, nullptr, false);
+  if (j.is_discarded()) return fail(ErrorCode::Malformed, "not valid JSON");
+  if (!j.is_object()) return fail(ErrorCode::Malformed, "not a JSON object");
+
+  // Read what addresses the error first, so even a bad line reaches its sender.
+  const auto at_it = j.find("at");
+  const bool at_ok = at_it != j.end() && at_it->is_number_integer() &&
+                     !(at_it->is_number_unsigned() &&
+                       at_it->get<std::uint64_t>() > static_cast<std::uint64_t>(kMaxTime));
+  if (at_ok) err.at = at_it->get<std::int64_t>();
+  const auto from_it = j.find("from");
+  if (from_it != j.end() && from_it->is_string()) err.from = from_it->get<std::string>();
+
+  if (!at_ok) {
+    return fail(ErrorCode::InvalidField, at_it == j.end() ? "at: missing" : "at: must be an integer in 0..2^62");
+  }
+  const auto type_it = j.find("type");
+  if (type_it == j.end()) return fail(ErrorCode::InvalidField, "type: missing");
+  if (!type_it->is_string()) return fail(ErrorCode::InvalidField, "type: must be a string");
+  const std::string& type = type_it->get_ref<const std::string&>();
+
+  LogLine out;
+  out.at = *err.at;
+  if (type == "tick") {
+    out.tick = true;
+    return out;
+  }
+  CommandType ct;
+  if (type == "hello") ct = CommandType::Hello;
+  else if (type == "join") ct = CommandType::Join;
+  else if (type == "choice") ct = CommandType::Choice;
+  else if (type == "face") ct = CommandType::Face;
+  else if (type == "leave") ct = CommandType::Leave;
+  else if (type == "disconnect") ct = CommandType::Disconnect;
+  else {
+    return fail(ErrorCode::UnknownCommand,
+                "unknown command type \"" + type.substr(0, 64) + "\"");
+  }
+  if (from_it == j.end()) return fail(ErrorCode::InvalidField, "from: missing");
+  if (!from_it->is_string()) return fail(ErrorCode::InvalidField, "from: must be a string");
+
+  static const json kEmpty = json::object();
+  const json* data = &kEmpty;
+  if (const auto d = j.find("data"); d != j.end() && !d->is_null()) {
+    if (!d->is_object()) return fail(ErrorCode::InvalidField, "data: must be an object");
+    data = &*d;
+  }
+  out.command.type = ct;
+  out.command.from = *err.from;
+
+  auto int_field = [&](const char* name, std::int64_t& dst) -> std::optional<DecodeError> {
+    const auto it = data->find(name);
+    if (it == data->end()) return fail(ErrorCode::InvalidField, std::string("data.") + name + ": missing");
+    if (!it->is_number_integer()) {
+      return fail(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
+    }
+    dst = clamp_code(*it);
+    return std::nullopt;
+  };
+  switch (ct) {
+    case CommandType::Hello: {
+      const auto u = data->find("user");
+      if (u == data->end()) return fail(ErrorCode::InvalidField, "data.user: missing");
+      if (!u->is_object()) return fail(ErrorCode::InvalidField, "data.user: must be an object");
+      auto text = [&](const char* name, std::string& dst) -> std::optional<DecodeError> {
+        const auto it = u->find(name);
+        if (it == u->end() || it->is_null()) return std::nullopt;
+        if (!it->is_string()) {
+          return fail(ErrorCode::InvalidField, std::string("data.user.") + name + ": must be a string");
+        }
+        dst = it->get<std::string>();
+        return std::nullopt;
+      };
+      std::string uid = out.command.from;
+      if (auto e = text("uid", uid)) return *e;
+      if (uid != out.command.from) {
+        return fail(ErrorCode::InvalidField, "data.user.uid: must equal from");
+      }
+      if (auto e = text("uname", out.command.name)) return *e;
+      if (auto e = text("uavatar", out.command.avatar)) return *e;
+      break;
+    }
+    case CommandType::Choice:
+      if (auto e = int_field("choice", out.command.value)) return *e;
+      break;
+    case CommandType::Face:
+      if (auto e = int_field("face", out.command.value)) return *e;
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+}  // namespace roshambo

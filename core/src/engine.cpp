@@ -1,0 +1,689 @@
+// Engine bookkeeping: players, rooms, timers, and the commands that move them.
+// The scoring itself lives in rules.cpp; snapshots, digest and verify in state.cpp.
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine_impl.hpp"
+#include "roshambo/codec.hpp"
+
+namespace roshambo {
+namespace detail {
+
+std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL ^ key;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = mix64(h ^ w);
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return mix64(h ^ tail ^ (static_cast<std::uint64_t>(s.size()) << 56));
+}
+
+Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept {
+  return Rng{mix64(seed ^ mix64(room * 0x9e3779b97f4a7c15ULL + seat)) ^ 0x2545F4914F6CDD1DULL};
+}
+
+Choice bot_choice(const BotStrategy& st, Rng& rng) {
+  using K = BotStrategy::Kind;
+  switch (st.kind) {
+    case K::Rock: return Choice::Rock;
+    case K::Paper: return Choice::Paper;
+    case K::Scissors: return Choice::Scissors;
+    case K::None: return Choice::None;
+    case K::Biased: {
+      const std::uint64_t sum = std::uint64_t{st.weights[0]} + st.weights[1] + st.weights[2];
+      const std::uint64_t r = rng.next() % sum;
+      if (r < st.weights[0]) return Choice::Rock;
+      if (r < std::uint64_t{st.weights[0]} + st.weights[1]) return Choice::Paper;
+      return Choice::Scissors;
+    }
+    default: return static_cast<Choice>(1 + rng.next() % 3);
+  }
+}
+}  // namespace detail
+
+using detail::kBotBit;
+using detail::kNone;
+
+Engine::Impl::Impl(Config c) : cfg(std::move(c)), rules(cfg.scoring_rules()) {
+  cfg.validate();
+  hash_key = detail::mix64(cfg.seed ^ 0x5851f42d4c957f2dULL);
+}
+
+Engine::Impl::Impl(const Impl& o) = default;
+
+// ---------------------------------------------------------------- players
+
+std::uint32_t Engine::Impl::find(std::string_view uid) const noexcept {
+  if (index.empty()) return kNone;
+  const std::size_t mask = index.size() - 1;
+  for (std::size_t i = detail::hash_bytes(uid, hash_key) & mask;; i = (i + 1) & mask) {
+    const std::uint32_t v = index[i];
+    if (v == 0) return kNone;
+    if (humans[v - 1].profile->uid() == uid) return v - 1;
+  }
+}
+
+void Engine::Impl::index_insert(std::uint32_t id) {
+  // Keep the load at most 1/2: probes stay short and a slot is only 4 bytes.
+  if ((humans.size()) * 2 > index.size()) {
+    std::vector<std::uint32_t> bigger(std::max<std::size_t>(16, index.size() * 2), 0);
+    const std::size_t mask = bigger.size() - 1;
+    for (std::uint32_t v : index) {
+      if (v == 0) continue;
+      std::size_t i = detail::hash_bytes(humans[v - 1].profile->uid(), hash_key) & mask;
+      while (bigger[i] != 0) i = (i + 1) & mask;
+      bigger[i] = v;
+    }
+    index.swap(bigger);
+  }
+  const std::size_t mask = index.size() - 1;
+  std::size_t i = detail::hash_bytes(humans[id].profile->uid(), hash_key) & mask;
+  while (index[i] != 0) i = (i + 1) & mask;
+  index[i] = id + 1;
+}
+
+std::uint32_t Engine::Impl::new_bot(std::uint64_t) {
+  const std::uint64_t n = next_bot++;
+  const std::string uid = "bot-" + std::to_string(n);
+  std::uint32_t slot;
+  if (!free_bots.empty()) {
+    slot = free_bots.back();
+    free_bots.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(bots.size());
+    bots.emplace_back();
+  }
+  PlayerRec& b = bots[slot];
+  b = PlayerRec{};
+  b.profile = ProfileRef::make(uid, uid, "", true);
+  b.online = true;
+  b.live = true;
+  ++live_bots;
+  return slot | kBotBit;
+}
+
+void Engine::Impl::free_bot(std::uint32_t id) noexcept {
+  PlayerRec& b = P(id);
+  b = PlayerRec{};
+  free_bots.push_back(id & ~kBotBit);
+  --live_bots;
+}
+
+// ---------------------------------------------------------------- rooms
+
+MemberView Engine::Impl::view(const RoomRec& r) const {
+  return MemberView{r.members, static_cast<std::uint32_t>(r.seats.size())};
+}
+
+void Engine::Impl::wait_link(std::uint32_t slot) {
+  RoomRec& r = rooms[slot];
+  r.prev = wait_tail;
+  r.next = kNone;
+  if (wait_tail != kNone) rooms[wait_tail].next = slot; else wait_head = slot;
+  wait_tail = slot;
+  ++waiting_rooms;
+  if (cfg.fill_policy == FillPolicy::Fullest) by_free.emplace(cfg.capacity, r.number, slot);
+}
+
+void Engine::Impl::wait_unlink(std::uint32_t slot) noexcept {
+  RoomRec& r = rooms[slot];
+  if (r.prev != kNone) rooms[r.prev].next = r.next; else wait_head = r.next;
+  if (r.next != kNone) rooms[r.next].prev = r.prev; else wait_tail = r.prev;
+  r.prev = r.next = kNone;
+  --waiting_rooms;
+  if (cfg.fill_policy == FillPolicy::Fullest) {
+    by_free.erase({cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, slot});
+  }
+}
+
+void Engine::Impl::fullest_update(std::uint32_t slot, std::size_t old_size, bool was_waiting) {
+  if (cfg.fill_policy != FillPolicy::Fullest || !was_waiting) return;
+  const RoomRec& r = rooms[slot];
+  by_free.erase({cfg.capacity - static_cast<std::uint32_t>(old_size), r.number, slot});
+  by_free.emplace(cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, slot);
+}
+
+std::uint32_t Engine::Impl::pick_waiting_room() const noexcept {
+  switch (cfg.fill_policy) {
+    case FillPolicy::Newest: return wait_tail;
+    case FillPolicy::Fullest: return by_free.empty() ? kNone : std::get<2>(*by_free.begin());
+    default: return wait_head;
+  }
+}
+
+std::uint32_t Engine::Impl::open_room(Time at) {
+  std::uint32_t slot;
+  if (!free_rooms.empty()) {
+    slot = free_rooms.back();
+    free_rooms.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(rooms.size());
+    rooms.emplace_back();
+  }
+  RoomRec& r = rooms[slot];
+  r.number = next_room++;
+  ++r.gen;
+  r.phase = Phase::Waiting;
+  r.humans = 0;
+  r.opened = at;
+  r.deadline = 0;
+  r.seats.clear();
+  r.seats.reserve(cfg.capacity);
+  // Reuse the member list when no event still holds it; its capacity is fixed so a
+  // shared list is only ever appended to without reallocating.
+  if (!r.members || r.members.use_count() != 1) r.members = std::make_shared<MemberList>();
+  r.members->members.clear();
+  r.members->members.reserve(cfg.capacity);
+  ++open_rooms;
+  wait_link(slot);
+  if (cfg.bot_fill_after_ms > 0) {
+    push_timer({at + cfg.bot_fill_after_ms, 0, slot, r.gen, kNone, 0, detail::TimerKind::BotFill});
+  }
+  return slot;
+}
+
+void Engine::Impl::close_room(std::uint32_t slot) noexcept {
+  RoomRec& r = rooms[slot];
+  if (r.phase == Phase::Waiting) wait_unlink(slot);
+  for (const auto& s : r.seats) {
+    if (s.player & kBotBit) {
+      free_bot(s.player);
+    } else {
+      humans[s.player].room = kNone;
+    }
+  }
+  r.seats.clear();
+  if (r.members.use_count() != 1) r.members.reset(); else r.members->members.clear();
+  r.number = 0;
+  ++r.gen;
+  r.humans = 0;
+  --open_rooms;
+  free_rooms.push_back(slot);
+}
+
+void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
+  RoomRec& r = rooms[slot];
+  PlayerRec& p = P(player);
+  p.room = slot;
+  p.seat = static_cast<std::uint32_t>(r.seats.size());
+  r.seats.push_back({player, Choice::None});
+  if (r.members.use_count() != 1 && r.members->members.size() != r.seats.size() - 1) {
+    // Defensive: never happens, the list always mirrors seats.
+    auto fresh = std::make_shared<MemberList>(*r.members);
+    r.members = std::move(fresh);
+  }
+  r.members->members.push_back(p.profile);
+  if (!(player & kBotBit)) ++r.humans;
+}
+
+void Engine::Impl::push_timer(Timer t) {
+  t.seq = next_seq++;
+  heap.push_back(t);
+  std::push_heap(heap.begin(), heap.end(), detail::TimerLater{});
+}
+
+bool Engine::Impl::live(const Timer& t) const noexcept {
+  const RoomRec& r = rooms[t.room];
+  return r.number != 0 && r.gen == t.gen;
+}
+
+void Engine::Impl::prune() noexcept {
+  while (!heap.empty() && !live(heap.front())) {
+    std::pop_heap(heap.begin(), heap.end(), detail::TimerLater{});
+    heap.pop_back();
+  }
+}
+
+void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
+  MemberView v = view(r);
+  Event e;
+  e.at = at;
+  e.to.room = v;
+  e.data = RoomData{r.number, r.seats.size() == cfg.capacity, std::move(v)};
+  out.push_back(std::move(e));
+}
+
+// ---------------------------------------------------------------- rules in motion
+
+void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
+  while (!heap.empty() && heap.front().due <= t) {
+    const Timer timer = heap.front();
+    std::pop_heap(heap.begin(), heap.end(), detail::TimerLater{});
+    heap.pop_back();
+    if (live(timer)) fire(timer, out);
+  }
+  prune();
+}
+
+void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
+  switch (t.kind) {
+    case detail::TimerKind::BotFill: {
+      RoomRec& r = rooms[t.room];
+      const std::size_t before = r.seats.size();
+      while (rooms[t.room].seats.size() < cfg.capacity) {
+        add_member(t.room, new_bot(rooms[t.room].number));
+      }
+      fullest_update(t.room, before, true);
+      // One `room` event for the whole fill: bots arrive together.
+      emit_room(rooms[t.room], t.due, out);
+      start(t.room, t.due, out);
+      break;
+    }
+    case detail::TimerKind::BotPick: {
+      RoomRec& r = rooms[t.room];
+      PlayerRec& b = P(t.player);
+      detail::Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
+      rng.next();  // the first draw chose the moment
+      r.seats[b.seat].choice = detail::bot_choice(cfg.bot_strategy, rng);
+      Event e;
+      e.at = t.due;
+      e.to.room = view(r);
+      e.to.except = b.seat;
+      e.data = MovementData{b.profile, 0};
+      out.push_back(std::move(e));
+      break;
+    }
+    case detail::TimerKind::Deadline:
+      settle_room(t.room, t.due, out);
+      break;
+  }
+}
+
+void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
+  RoomRec& r = rooms[slot];
+  wait_unlink(slot);
+  r.phase = Phase::Playing;
+  ++r.gen;
+  r.deadline = at + cfg.game_time_ms;
+  push_timer({r.deadline, 0, slot, r.gen, kNone, 0, detail::TimerKind::Deadline});
+  auto scores = std::make_shared<std::vector<StartScore>>();
+  scores->reserve(r.seats.size());
+  for (std::uint32_t i = 0; i < r.seats.size(); ++i) {
+    const PlayerRec& p = P(r.seats[i].player);
+    scores->push_back({p.total, p.streak});
+    if ((r.seats[i].player & kBotBit) && cfg.bot_strategy.kind != BotStrategy::Kind::None) {
+      // The bot's moment and choice come from (seed, room, seat): no shared generator.
+      detail::Rng rng = detail::bot_rng(cfg.seed, r.number, i);
+      const Time when = at + static_cast<Time>(rng.next() % static_cast<std::uint64_t>(cfg.game_time_ms));
+      push_timer({when, 0, slot, r.gen, r.seats[i].player, i, detail::TimerKind::BotPick});
+    }
+  }
+  Event e;
+  e.at = at;
+  e.to.room = view(r);
+  e.data = StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)};
+  out.push_back(std::move(e));
+}
+
+void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {
+  RoomRec& r = rooms[slot];
+  ChoiceCounts counts;
+  for (const auto& s : r.seats) counts.add(s.choice);
+  auto rows = std::make_shared<std::vector<ResultRow>>();
+  rows->reserve(r.seats.size());
+  std::int64_t base_sum = 0;
+  for (const auto& s : r.seats) {
+    PlayerRec& p = P(s.player);
+    const PairTally t = tally(s.choice, counts);
+    const std::int64_t x = t.base();
+    base_sum += x;
+    const RoundScore rs = score(x, p.streak, rules);
+    p.streak = rs.win_streak;
+    p.total = add_saturating(p.total, rs.round_score);
+    p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
+    rows->push_back(ResultRow{p.profile, s.choice, t, rs.round_score, p.total, p.streak});
+  }
+  if (base_sum != 0) ++bad_settlements;
+  ++rooms_settled;
+  Event e;
+  e.at = at;
+  e.to.room = view(r);
+  e.data = ResultData{r.number, std::move(rows)};
+  out.push_back(std::move(e));
+
+  if (!cfg.requeue) {
+    close_room(slot);
+    return;
+  }
+  std::vector<std::uint32_t> again;
+  again.reserve(r.humans);
+  for (const auto& s : r.seats) {
+    if (!(s.player & kBotBit)) again.push_back(s.player);
+  }
+  close_room(slot);
+  for (std::uint32_t id : again) {
+    ErrorCode code;
+    std::string msg;
+    if (!join(id, at, out, &code, &msg)) {
+      Event err;
+      err.at = at;
+      err.to.single = humans[id].profile;
+      err.data = ErrorData{code, std::move(msg)};
+      out.push_back(std::move(err));
+    }
+  }
+}
+
+bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, ErrorCode* err,
+                        std::string* msg) {
+  PlayerRec& p = P(player);
+  if (p.room != kNone) {
+    const RoomRec& r = rooms[p.room];
+    if (r.phase == Phase::Playing) {
+      *err = ErrorCode::GameInProgress;
+      *msg = "a game is in progress in " + room_id(r.number);
+      return false;
+    }
+    // Idempotent: tell the sender where they are again.
+    MemberView v = view(r);
+    Event e;
+    e.at = at;
+    e.to.single = p.profile;
+    e.data = RoomData{r.number, false, std::move(v)};
+    out.push_back(std::move(e));
+    return true;
+  }
+  std::uint32_t slot = pick_waiting_room();
+  if (slot == kNone) {
+    if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) {
+      *err = ErrorCode::CapacityExceeded;
+      *msg = "max_rooms reached (" + std::to_string(cfg.max_rooms) + " open rooms)";
+      return false;
+    }
+    slot = open_room(at);
+  }
+  const std::size_t before = rooms[slot].seats.size();
+  add_member(slot, player);
+  fullest_update(slot, before, true);
+  RoomRec& r = rooms[slot];
+  emit_room(r, at, out);
+  if (r.seats.size() == cfg.capacity) start(slot, at, out);
+  return true;
+}
+
+void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Event>& out) {
+  PlayerRec& p = P(player);
+  const std::uint32_t slot = p.room;
+  RoomRec& r = rooms[slot];
+  const std::uint32_t seat = p.seat;
+  const ProfileRef who = r.members->members[seat];
+  const std::size_t before = r.seats.size();
+  r.seats.erase(r.seats.begin() + seat);
+  for (std::uint32_t i = seat; i < r.seats.size(); ++i) P(r.seats[i].player).seat = i;
+  if (r.members.use_count() == 1) {
+    r.members->members.erase(r.members->members.begin() + seat);
+  } else {
+    // Events hold the old list: copy, so their views keep what they saw.
+    auto fresh = std::make_shared<MemberList>();
+    fresh->members.reserve(cfg.capacity);
+    const auto& old = r.members->members;
+    fresh->members.insert(fresh->members.end(), old.begin(), old.begin() + seat);
+    fresh->members.insert(fresh->members.end(), old.begin() + seat + 1, old.end());
+    r.members = std::move(fresh);
+  }
+  p.room = kNone;
+  --r.humans;  // only humans leave
+  if (r.humans == 0) {
+    // Nobody left to tell: close without a result (bots go with the room).
+    if (r.phase == Phase::Waiting) fullest_update(slot, before, true);
+    close_room(slot);
+    return;
+  }
+  fullest_update(slot, before, r.phase == Phase::Waiting);
+  Event e;
+  e.at = at;
+  e.to.room = view(r);
+  e.data = LeaveData{who};
+  out.push_back(std::move(e));
+  if (r.phase == Phase::Waiting) emit_room(r, at, out);
+}
+
+// ---------------------------------------------------------------- public API
+
+namespace {
+
+Event error_event(Time at, std::string_view to, std::uint32_t max_uid, ErrorCode code,
+                  std::string message) {
+  Event e;
+  e.at = at;
+  if (!to.empty() && to.size() <= max_uid && valid_utf8(to)) {
+    e.to.single = ProfileRef::make(to, "", "");
+  } else {
+    e.to.nobody = true;
+  }
+  e.data = ErrorData{code, std::move(message)};
+  return e;
+}
+
+std::optional<std::string> check_text(std::string_view field, std::string_view s,
+                                      std::size_t min, std::size_t max) {
+  if (s.size() < min) return std::string(field) + ": must not be empty";
+  if (s.size() > max) {
+    return std::string(field) + ": longer than " + std::to_string(max) + " bytes";
+  }
+  if (!valid_utf8(s)) return std::string(field) + ": not valid UTF-8";
+  return std::nullopt;
+}
+
+}  // namespace
+
+Engine::Engine(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::Engine(const Engine& o) : impl_(std::make_unique<Impl>(*o.impl_)) {
+  // Member lists are shared with events; a fork must not append to the original's.
+  for (auto& r : impl_->rooms) {
+    if (r.members) {
+      auto copy = std::make_shared<MemberList>();
+      copy->members.reserve(impl_->cfg.capacity);
+      copy->members = r.members->members;
+      copy->members.reserve(impl_->cfg.capacity);
+      r.members = std::move(copy);
+    }
+  }
+}
+Engine& Engine::operator=(const Engine& o) {
+  if (this != &o) *this = Engine(o);
+  return *this;
+}
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine::~Engine() = default;
+
+const Config& Engine::config() const noexcept { return impl_->cfg; }
+Time Engine::now() const noexcept { return impl_->now; }
+
+std::optional<Time> Engine::next_deadline() const noexcept {
+  if (impl_->heap.empty()) return std::nullopt;
+  return impl_->heap.front().due;
+}
+
+std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out) {
+  Impl& m = *impl_;
+  auto refuse = [&](ErrorCode code, std::string message) {
+    out.push_back(error_event(m.now, cmd.from, m.cfg.max_uid_bytes, code, std::move(message)));
+    return std::optional<ErrorCode>(code);
+  };
+  if (now < m.now) {
+    return refuse(ErrorCode::TimeWentBackwards,
+                  "time went backwards: " + std::to_string(now) + " < " + std::to_string(m.now));
+  }
+  if (now > kMaxTime) return refuse(ErrorCode::InvalidField, "at: larger than 2^62");
+  m.fire_due(now, out);
+  m.now = now;
+
+  if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
+    return refuse(ErrorCode::InvalidField, *bad);
+  }
+  if (cmd.type == CommandType::Hello) {
+    if (cmd.from.rfind("bot-", 0) == 0) {
+      return refuse(ErrorCode::InvalidField, "user.uid: the prefix \"bot-\" is reserved for engine bots");
+    }
+    if (auto bad = check_text("user.uname", cmd.name, 0, m.cfg.max_name_bytes)) {
+      return refuse(ErrorCode::InvalidField, *bad);
+    }
+    if (auto bad = check_text("user.uavatar", cmd.avatar, 0, m.cfg.max_avatar_bytes)) {
+      return refuse(ErrorCode::InvalidField, *bad);
+    }
+    std::uint32_t id = m.find(cmd.from);
+    if (id == kNone) {
+      if (m.cfg.max_players != 0 && m.humans.size() >= m.cfg.max_players) {
+        return refuse(ErrorCode::CapacityExceeded,
+                      "max_players reached (" + std::to_string(m.cfg.max_players) + " players)");
+      }
+      id = static_cast<std::uint32_t>(m.humans.size());
+      m.humans.emplace_back();
+      m.humans.back().profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
+      m.index_insert(id);
+    } else {
+      Impl::PlayerRec& p = m.humans[id];
+      if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
+        p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
+      }
+    }
+    Impl::PlayerRec& p = m.humans[id];
+    if (!p.online) {
+      p.online = true;
+      ++m.online;
+    }
+    Event e;
+    e.at = now;
+    e.to.single = p.profile;
+    e.data = HiData{m.online};
+    out.push_back(std::move(e));
+    return std::nullopt;
+  }
+
+  const std::uint32_t id = m.find(cmd.from);
+  if (id == kNone || !m.humans[id].online) {
+    return refuse(ErrorCode::UnknownPlayer,
+                  "unknown or offline player \"" + cmd.from + "\": send hello first");
+  }
+  Impl::PlayerRec& p = m.humans[id];
+  switch (cmd.type) {
+    case CommandType::Join: {
+      ErrorCode code;
+      std::string msg;
+      if (!m.join(id, now, out, &code, &msg)) return refuse(code, std::move(msg));
+      break;
+    }
+    case CommandType::Choice: {
+      if (cmd.value < 1 || cmd.value > 3) {
+        return refuse(ErrorCode::InvalidChoice,
+                      "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " +
+                          std::to_string(cmd.value));
+      }
+      if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
+      Impl::RoomRec& r = m.rooms[p.room];
+      if (r.phase != Phase::Playing) {
+        return refuse(ErrorCode::NotPlaying, room_id(r.number) + " has not started");
+      }
+      r.seats[p.seat].choice = static_cast<Choice>(cmd.value);
+      Event e;
+      e.at = now;
+      e.to.room = m.view(r);
+      e.to.except = p.seat;
+      e.data = MovementData{r.members->members[p.seat], 0};
+      out.push_back(std::move(e));
+      break;
+    }
+    case CommandType::Face: {
+      if (cmd.value < 1 || cmd.value > 4) {
+        return refuse(ErrorCode::InvalidFace,
+                      "face must be 1..4, got " + std::to_string(cmd.value));
+      }
+      if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
+      Impl::RoomRec& r = m.rooms[p.room];
+      Event e;
+      e.at = now;
+      e.to.room = m.view(r);
+      e.to.except = p.seat;
+      e.data = MovementData{r.members->members[p.seat], static_cast<std::uint8_t>(cmd.value)};
+      out.push_back(std::move(e));
+      break;
+    }
+    case CommandType::Leave:
+      if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
+      m.remove_member(id, now, out);
+      break;
+    case CommandType::Disconnect:
+      if (p.room != kNone) m.remove_member(id, now, out);
+      p.online = false;
+      --m.online;
+      break;
+    default:
+      return refuse(ErrorCode::UnknownCommand, "unknown command");
+  }
+  m.prune();
+  return std::nullopt;
+}
+
+std::vector<Event> Engine::handle(const Command& cmd, Time now) {
+  std::vector<Event> out;
+  handle(cmd, now, out);
+  return out;
+}
+
+void Engine::handle_or_throw(const Command& cmd, Time now, std::vector<Event>& out) {
+  if (auto code = handle(cmd, now, out)) {
+    throw CommandError(*code, std::get<ErrorData>(out.back().data).message);
+  }
+}
+
+std::optional<ErrorCode> Engine::tick(Time now, std::vector<Event>& out) {
+  Impl& m = *impl_;
+  if (now < m.now || now > kMaxTime) {
+    const ErrorCode code = now < m.now ? ErrorCode::TimeWentBackwards : ErrorCode::InvalidField;
+    out.push_back(error_event(m.now, {}, 0, code,
+                              now < m.now ? "time went backwards: " + std::to_string(now) +
+                                                " < " + std::to_string(m.now)
+                                          : std::string("at: larger than 2^62")));
+    return code;
+  }
+  m.fire_due(now, out);
+  m.now = now;
+  return std::nullopt;
+}
+
+std::vector<Event> Engine::tick(Time now) {
+  std::vector<Event> out;
+  tick(now, out);
+  return out;
+}
+
+void Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+                    std::string message, std::vector<Event>& out) {
+  Impl& m = *impl_;
+  if (now && *now >= m.now && *now <= kMaxTime) {
+    m.fire_due(*now, out);
+    m.now = *now;
+  }
+  out.push_back(error_event(m.now, from, m.cfg.max_uid_bytes, code, std::move(message)));
+}
+
+std::string Engine::snapshot() const { return impl_->snapshot(); }
+Engine Engine::from_snapshot(std::string_view json) { return Engine(Impl::restore(json)); }
+void Engine::restore(std::string_view json) { impl_ = Impl::restore(json); }
+std::uint64_t Engine::digest() const { return impl_->digest(); }
+void Engine::verify() const { impl_->verify(); }
+
+EngineStats Engine::stats() const noexcept {
+  const Impl& m = *impl_;
+  return EngineStats{m.humans.size(), m.online,         m.live_bots, m.open_rooms,
+                     m.waiting_rooms, m.rooms_settled, m.heap.size()};
+}
+
+}  // namespace roshambo

@@ -1,0 +1,164 @@
+#pragma once
+// Private state of roshambo::Engine, shared by engine.cpp and state.cpp.
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "roshambo/engine.hpp"
+
+namespace roshambo {
+namespace detail {
+
+inline constexpr std::uint32_t kNone = UINT32_MAX;
+/// Player ids with this bit set index the bot pool; the rest index humans, whose
+/// order is registration order because humans are never removed.
+inline constexpr std::uint32_t kBotBit = 0x80000000u;
+
+/// Outcome of a player's last settled round, kept so verify() can check streaks.
+enum class Outcome : std::uint8_t { None, Win, Draw, Loss };
+
+struct PlayerRec {
+  ProfileRef profile;
+  std::int64_t total = 0;
+  std::uint32_t streak = 0;
+  std::uint32_t room = kNone;  // room slot
+  std::uint32_t seat = 0;      // index in the room's seats
+  bool online = false;
+  bool live = false;           // bot pool slot in use
+  Outcome last = Outcome::None;
+};
+
+struct Seat {
+  std::uint32_t player;
+  Choice choice;
+};
+
+struct RoomRec {
+  std::uint64_t number = 0;  // 0: free slot
+  std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
+  Phase phase = Phase::Waiting;
+  std::uint32_t humans = 0;
+  Time opened = 0;
+  Time deadline = 0;
+  std::vector<Seat> seats;
+  std::shared_ptr<MemberList> members;  // shared with events; see MemberList
+  std::uint32_t prev = kNone, next = kNone;  // waiting list, in creation order
+};
+
+enum class TimerKind : std::uint8_t { BotFill, Deadline, BotPick };
+
+struct Timer {
+  Time due;
+  std::uint64_t seq;
+  std::uint32_t room;
+  std::uint32_t gen;
+  std::uint32_t player;  // BotPick: the bot
+  std::uint32_t seat;    // BotPick: the bot's seat at the start, which seeds its pick
+  TimerKind kind;
+};
+
+/// Heap order: earliest due first, then creation order.
+struct TimerLater {
+  bool operator()(const Timer& a, const Timer& b) const noexcept {
+    return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+  }
+};
+
+std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
+std::uint64_t mix64(std::uint64_t x) noexcept;
+
+/// splitmix64: small and fast; seeded per (seed, room, seat) so bots share no generator.
+struct Rng {
+  std::uint64_t s;
+  std::uint64_t next() noexcept {
+    s += 0x9e3779b97f4a7c15ULL;
+    return mix64(s);
+  }
+};
+Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept;
+Choice bot_choice(const BotStrategy& st, Rng& rng);
+
+}  // namespace detail
+
+struct Engine::Impl {
+  using PlayerRec = detail::PlayerRec;
+  using RoomRec = detail::RoomRec;
+  using Timer = detail::Timer;
+
+  explicit Impl(Config c);
+  Impl(const Impl& other);
+
+  Config cfg;
+  ScoringRules rules;
+  std::uint64_t hash_key = 0;
+  Time now = 0;
+
+  std::vector<PlayerRec> humans;
+  std::vector<PlayerRec> bots;
+  std::vector<std::uint32_t> free_bots;
+  std::vector<std::uint32_t> index;  // open addressing: human id + 1, 0 = empty
+  std::uint64_t online = 0;
+  std::uint64_t live_bots = 0;
+
+  std::vector<RoomRec> rooms;
+  std::vector<std::uint32_t> free_rooms;
+  std::uint64_t open_rooms = 0;
+  std::uint64_t waiting_rooms = 0;
+  std::uint32_t wait_head = detail::kNone, wait_tail = detail::kNone;
+  // Fullest policy only: (free seats, room number, slot).
+  std::set<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>> by_free;
+
+  std::vector<Timer> heap;
+  std::uint64_t next_seq = 0;
+  std::uint64_t next_room = 1;
+  std::uint64_t next_bot = 1;
+  std::uint64_t rooms_settled = 0;
+  std::uint64_t bad_settlements = 0;  // rooms whose base scores did not sum to 0
+
+  // --- players
+  PlayerRec& P(std::uint32_t id) noexcept {
+    return (id & detail::kBotBit) ? bots[id & ~detail::kBotBit] : humans[id];
+  }
+  const PlayerRec& P(std::uint32_t id) const noexcept {
+    return (id & detail::kBotBit) ? bots[id & ~detail::kBotBit] : humans[id];
+  }
+  std::uint32_t find(std::string_view uid) const noexcept;
+  void index_insert(std::uint32_t id);
+  std::uint32_t new_bot(std::uint64_t room_number);
+  void free_bot(std::uint32_t id) noexcept;
+
+  // --- rooms
+  std::uint32_t open_room(Time at);
+  void close_room(std::uint32_t slot) noexcept;
+  void wait_link(std::uint32_t slot);
+  void wait_unlink(std::uint32_t slot) noexcept;
+  void fullest_update(std::uint32_t slot, std::size_t old_size, bool was_waiting);
+  std::uint32_t pick_waiting_room() const noexcept;
+  void add_member(std::uint32_t slot, std::uint32_t player);
+  MemberView view(const RoomRec& r) const;
+  void push_timer(Timer t);
+  bool live(const Timer& t) const noexcept;
+  void prune() noexcept;
+
+  // --- rules in motion
+  void fire_due(Time now, std::vector<Event>& out);
+  void fire(const Timer& t, std::vector<Event>& out);
+  bool join(std::uint32_t player, Time at, std::vector<Event>& out, ErrorCode* err,
+            std::string* msg);
+  void start(std::uint32_t slot, Time at, std::vector<Event>& out);
+  void settle_room(std::uint32_t slot, Time at, std::vector<Event>& out);
+  void remove_member(std::uint32_t player, Time at, std::vector<Event>& out);
+  void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
+
+  // --- state.cpp
+  std::string snapshot() const;
+  static std::unique_ptr<Impl> restore(std::string_view json);
+  std::uint64_t digest() const;
+  void verify() const;
+};
+
+}  // namespace roshambo

@@ -1,0 +1,48 @@
+#include "roshambo/replay.hpp"
+
+#include <cstdio>
+
+#include "roshambo/codec.hpp"
+
+namespace roshambo {
+
+std::string digest_line(Time at, std::uint64_t lines, std::uint64_t digest) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
+  return "{\"at\":" + std::to_string(at) + ",\"to\":[],\"type\":\"digest\",\"data\":{\"lines\":" +
+         std::to_string(lines) + ",\"digest\":\"" + hex + "\"}}";
+}
+
+void Replayer::feed(std::string_view line, std::vector<Event>& events) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.find_first_not_of(" \t") == std::string_view::npos) return;
+  ++lines_;
+  auto decoded = decode_command_line(line, engine_.config());
+  if (auto* bad = std::get_if<DecodeError>(&decoded)) {
+    engine_.reject(bad->from.value_or(std::string()), bad->at, bad->code, std::move(bad->message),
+                   events);
+    return;
+  }
+  const LogLine& ok = std::get<LogLine>(decoded);
+  if (ok.tick) {
+    engine_.tick(ok.at, events);
+  } else {
+    engine_.handle(ok.command, ok.at, events);
+  }
+}
+
+void Replayer::feed(std::string_view line, std::string& out) {
+  scratch_.clear();
+  const std::uint64_t before = lines_;
+  feed(line, scratch_);
+  for (const Event& e : scratch_) {
+    append_event_json(e, out);
+    out.push_back('\n');
+  }
+  if (digest_every_ != 0 && lines_ != before && lines_ % digest_every_ == 0) {
+    out += digest_line(engine_.now(), lines_, engine_.digest());
+    out.push_back('\n');
+  }
+}
+
+}  // namespace roshambo

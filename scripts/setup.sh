@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs whatever this machine is missing to build and test roshambo: Debian
+# packages for the C++ side, Python packages for the binding. Safe to run again.
+set -euo pipefail
+
+debs=(cmake ninja-build g++ catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev
+      clang libclang-rt-14-dev)
+missing=()
+for p in "${debs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+py=${PYTHON:-python3}
+if ! "$py" -c 'import pybind11, scikit_build_core, numpy, pandas, pytest, hypothesis, mypy' 2>/dev/null; then
+  echo "setup: installing Python packages" >&2
+  "$py" -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/../requirements-dev.txt"
+fi

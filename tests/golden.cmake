@@ -1,0 +1,20 @@
+# Replays STEM.commands.jsonl with ROSHAMBO and compares to STEM.events.jsonl byte
+# for byte. Set UPDATE=1 to rewrite the expected file instead.
+set(args replay)
+if(EXISTS ${STEM}.config.json)
+  list(APPEND args --config ${STEM}.config.json)
+endif()
+execute_process(COMMAND ${ROSHAMBO} ${args} ${STEM}.commands.jsonl
+  OUTPUT_VARIABLE got RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "replay exited with ${rc}")
+endif()
+if(UPDATE)
+  file(WRITE ${STEM}.events.jsonl "${got}")
+  return()
+endif()
+file(READ ${STEM}.events.jsonl want)
+if(NOT got STREQUAL want)
+  file(WRITE ${STEM}.events.actual.jsonl "${got}")
+  message(FATAL_ERROR "event log differs from ${STEM}.events.jsonl (got: ${STEM}.events.actual.jsonl)")
+endif()
