@@ -221,11 +221,8 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
   p.room = slot;
   p.seat = static_cast<std::uint32_t>(r.seats.size());
   r.seats.push_back({player, Choice::None});
-  if (r.members.use_count() != 1 && r.members->members.size() != r.seats.size() - 1) {
-    // Defensive: never happens, the list always mirrors seats.
-    auto fresh = std::make_shared<MemberList>(*r.members);
-    r.members = std::move(fresh);
-  }
+  // Appending never disturbs a view an event holds: views are prefixes, and the list
+  // was reserved to capacity so it never reallocates.
   r.members->members.push_back(p.profile);
   if (!(player & kBotBit)) ++r.humans;
 }
@@ -272,8 +269,7 @@ void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
 void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
   switch (t.kind) {
     case detail::TimerKind::BotFill: {
-      RoomRec& r = rooms[t.room];
-      const std::size_t before = r.seats.size();
+      const std::size_t before = rooms[t.room].seats.size();
       while (rooms[t.room].seats.size() < cfg.capacity) {
         add_member(t.room, new_bot(rooms[t.room].number));
       }
