@@ -1,0 +1,219 @@
+// Engine throughput: full rounds, settlement by room size, idle ticks, choices in big
+// rooms. Targets (issue 2): >= 20 M player-rounds/s for a full round at capacity 2;
+// settlement flat per player; an idle tick <= 50 ns with 1 M rooms open; a choice O(1)
+// whatever the room size. Figures and commands: docs/PERFORMANCE.md.
+
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+
+#include "support.hpp"
+
+namespace roshambo::bench {
+namespace {
+
+constexpr std::int64_t kLongGame = 86'400'000;  // the largest game_time_ms: nothing comes due
+
+// Apply one prepared batch, one command at a time as a server would, draining the
+// events after each (the host forwards them and reuses the vector).
+bool run_batch(Engine& e, const std::vector<Command>& batch, Time now, std::vector<Event>& out,
+               std::uint64_t& events) {
+  for (const Command& c : batch) {
+    if (e.handle(c, now, out)) return false;
+    events += out.size();
+    out.clear();
+  }
+  return true;
+}
+
+// One round for every player: join (rooms fill and start), choose, then one tick at
+// the deadline settles every room. Args: players, bots on (the default 1 s fill timer
+// is queued for every room and goes stale when the room fills) or off.
+void BM_FullRound(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Config cfg;
+  cfg.capacity = 2;
+  cfg.bot_fill_after_ms = state.range(1) != 0 ? 1000 : 0;
+  Lobby lobby(cfg, n);
+  std::vector<Event> out;
+  std::uint64_t round = 0, events = 0;
+  for (auto _ : state) {
+    if (!run_batch(lobby.engine, lobby.joins, lobby.now, out, events) ||
+        !run_batch(lobby.engine, lobby.choices[round % 3], lobby.now, out, events)) {
+      state.SkipWithError("a command was refused");
+      break;
+    }
+    lobby.now += cfg.game_time_ms;
+    lobby.engine.tick(lobby.now, out);
+    events += out.size();
+    out.clear();
+    ++round;
+  }
+  if (lobby.engine.stats().rooms_settled != round * (n / 2) || lobby.engine.stats().rooms != 0) {
+    state.SkipWithError("rounds did not settle every room");
+  }
+  state.counters["player_rounds"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FullRound)->ArgNames({"players", "bots"})->Args({100'000, 1})->Args({100'000, 0})
+    ->Unit(benchmark::kMillisecond);
+
+// The same round with every event written as an event-log line, as the CLI does.
+void BM_FullRoundJson(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Config cfg;
+  cfg.capacity = 2;
+  Lobby lobby(cfg, n);
+  std::vector<Event> out;
+  std::string line;
+  std::uint64_t round = 0, bytes = 0;
+  auto drain = [&] {
+    for (const Event& e : out) {
+      line.clear();
+      append_event_json(e, line);
+      line.push_back('\n');
+      bytes += line.size();
+      benchmark::DoNotOptimize(line.data());
+    }
+    out.clear();
+  };
+  for (auto _ : state) {
+    for (const Command& c : lobby.joins) {
+      lobby.engine.handle(c, lobby.now, out);
+      drain();
+    }
+    for (const Command& c : lobby.choices[round % 3]) {
+      lobby.engine.handle(c, lobby.now, out);
+      drain();
+    }
+    lobby.now += cfg.game_time_ms;
+    lobby.engine.tick(lobby.now, out);
+    drain();
+    ++round;
+  }
+  if (lobby.engine.stats().rooms_settled != round * (n / 2)) state.SkipWithError("rooms not settled");
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.counters["player_rounds"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_FullRoundJson)->ArgName("players")->Arg(100'000)->Unit(benchmark::kMillisecond);
+
+// Settlement alone: ~100 k players seated in full rooms of `capacity` with their
+// choices made; the timed part is the one tick that settles every room (result
+// events built and dropped, rooms closed). Flat time per player means O(n).
+void BM_Settle(benchmark::State& state) {
+  const auto cap = static_cast<std::uint32_t>(state.range(0));
+  const std::size_t n = 100'000 / cap * cap;
+  Config cfg;
+  cfg.capacity = cap;
+  cfg.bot_fill_after_ms = 0;
+  Lobby lobby(cfg, n);
+  std::vector<Event> out;
+  std::uint64_t round = 0, events = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (!run_batch(lobby.engine, lobby.joins, lobby.now, out, events) ||
+        !run_batch(lobby.engine, lobby.choices[round % 3], lobby.now, out, events)) {
+      state.SkipWithError("a command was refused");
+      break;
+    }
+    lobby.now += cfg.game_time_ms;
+    state.ResumeTiming();
+    lobby.engine.tick(lobby.now, out);
+    out.clear();
+    ++round;
+  }
+  if (lobby.engine.stats().rooms_settled != round * (n / cap)) state.SkipWithError("rooms not settled");
+  state.counters["players"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["per_player"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Settle)->ArgName("capacity")->Arg(2)->Arg(10)->Arg(100)->Arg(1000)
+    ->Unit(benchmark::kMicrosecond);
+
+// The pure rule (rules.hpp settle): counting, then one O(1) tally per member.
+void BM_SettleRule(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<Choice> choices(n);
+  for (std::size_t i = 0; i < n; ++i) choices[i] = static_cast<Choice>(choice_code(i, 0) - (i % 7 == 0));
+  std::vector<PairTally> tallies(n);
+  for (auto _ : state) {
+    settle(choices, tallies);
+    benchmark::DoNotOptimize(tallies.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["per_player"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_SettleRule)->ArgName("capacity")->Arg(2)->Arg(10)->Arg(100)->Arg(1000);
+
+// Lobbies with `rooms` playing rooms (capacity 2, countdown of a day), built once per
+// process: building a million rooms takes a second or two.
+Lobby& playing_lobby(std::size_t rooms) {
+  static std::map<std::size_t, std::unique_ptr<Lobby>> cache;
+  auto& slot = cache[rooms];
+  if (!slot) {
+    Config cfg;
+    cfg.capacity = 2;
+    cfg.game_time_ms = kLongGame;
+    cfg.bot_fill_after_ms = 0;
+    slot = std::make_unique<Lobby>(cfg, rooms * 2);
+    std::vector<Event> out;
+    std::uint64_t events = 0;
+    run_batch(slot->engine, slot->joins, slot->now, out, events);
+  }
+  return *slot;
+}
+
+// A tick with nothing due: one deadline timer per open room sits in the queue.
+void BM_TickIdle(benchmark::State& state) {
+  const auto rooms = static_cast<std::size_t>(state.range(0));
+  Lobby& lobby = playing_lobby(rooms);
+  if (lobby.engine.stats().rooms != rooms) {
+    state.SkipWithError("rooms not open");
+    return;
+  }
+  std::vector<Event> out;
+  const Time now = lobby.now + 1;
+  for (auto _ : state) {
+    lobby.engine.tick(now, out);
+    benchmark::DoNotOptimize(out.size());
+  }
+  if (!out.empty()) state.SkipWithError("a timer fired");
+  state.counters["rooms"] = static_cast<double>(rooms);
+  state.counters["timers"] = static_cast<double>(lobby.engine.stats().timers);
+}
+BENCHMARK(BM_TickIdle)->ArgName("rooms")->Arg(1'000)->Arg(1'000'000);
+
+// A choice (and its movement event to the other members) in one playing room.
+void BM_ChoiceInRoom(benchmark::State& state) {
+  const auto cap = static_cast<std::uint32_t>(state.range(0));
+  Config cfg;
+  cfg.capacity = cap;
+  cfg.game_time_ms = kLongGame;
+  cfg.bot_fill_after_ms = 0;
+  Lobby lobby(cfg, cap);
+  std::vector<Event> out;
+  std::uint64_t events = 0;
+  run_batch(lobby.engine, lobby.joins, lobby.now, out, events);
+  std::size_t i = 0, batch = 0;
+  for (auto _ : state) {
+    if (lobby.engine.handle(lobby.choices[batch][i], lobby.now, out)) {
+      state.SkipWithError("choice refused");
+      break;
+    }
+    out.clear();
+    if (++i == cap) {
+      i = 0;
+      batch = (batch + 1) % 3;
+    }
+  }
+  state.counters["seats"] = cap;
+}
+BENCHMARK(BM_ChoiceInRoom)->ArgName("capacity")->Arg(2)->Arg(10)->Arg(100)->Arg(1000);
+
+}  // namespace
+}  // namespace roshambo::bench
