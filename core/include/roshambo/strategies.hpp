@@ -32,7 +32,8 @@ struct SimRng {
   }
   /// Uniform in [0, n); n > 0. (Multiply-shift: bias below 2^-32 for n < 2^32.)
   std::uint64_t below(std::uint64_t n) noexcept {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+    __extension__ using u128 = unsigned __int128;  // GCC and Clang; -Wpedantic-clean
+    return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
   }
 };
 
