@@ -40,13 +40,16 @@ std::string_view to_string(Choice c) noexcept {
 std::string_view to_string(CommandType t) noexcept {
   constexpr std::array<std::string_view, 6> names = {"hello", "join", "choice",
                                                      "face", "leave", "disconnect"};
-  return names[static_cast<std::size_t>(t)];
+  // A host can build a Command with any enum value; never index out of bounds.
+  const auto i = static_cast<std::size_t>(t);
+  return i < names.size() ? names[i] : std::string_view{"unknown"};
 }
 
 std::string_view to_string(EventType t) noexcept {
   constexpr std::array<std::string_view, 7> names = {"hi", "room", "start", "movement",
                                                      "leave", "result", "error"};
-  return names[static_cast<std::size_t>(t)];
+  const auto i = static_cast<std::size_t>(t);
+  return i < names.size() ? names[i] : std::string_view{"unknown"};
 }
 
 std::string_view to_string(ScoringPreset p) noexcept {
