@@ -20,5 +20,8 @@ struct UsageError : std::runtime_error {
 Config load_config_file(const std::string& path);
 
 void setup_replay(CLI::App& app);
+void setup_simulate(CLI::App& app);
+void setup_rules(CLI::App& app);
+void setup_bench(CLI::App& app);
 
 }  // namespace roshambo::cli

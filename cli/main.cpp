@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("roshambo ") + roshambo::version());
   app.require_subcommand(1);
   roshambo::cli::setup_replay(app);
+  roshambo::cli::setup_simulate(app);
+  roshambo::cli::setup_rules(app);
+  roshambo::cli::setup_bench(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

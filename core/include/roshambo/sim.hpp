@@ -65,7 +65,7 @@ struct SimOptions {
   Config config;                    ///< the engine's rules (SPEC §10); config.seed seeds all
   std::uint32_t players = 1000;     ///< 1..10'000'000
   std::uint32_t rounds = 50;        ///< 1..1'000'000
-  std::vector<MixEntry> mix = {MixEntry{}};  ///< default: everyone uniform
+  std::vector<MixEntry> mix = std::vector<MixEntry>(1);  ///< default: everyone uniform
   Pairing pairing = Pairing::Arrival;
   std::uint32_t shards = 1;         ///< 1..256 and at most players
   std::uint32_t top = 10;           ///< leaderboard length in SimResult; 0 = every player

@@ -1,0 +1,120 @@
+// `roshambo bench`: the standard simulator workloads of docs/PERFORMANCE.md, timed
+// end to end (best of --repeat runs), printed as a table or JSON.
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "simulate.hpp"
+#include "roshambo/version.hpp"
+
+namespace roshambo::cli {
+namespace {
+
+struct Workload {
+  const char* name;
+  const char* command;  // the equivalent `roshambo simulate` flags
+  std::uint32_t players, rounds, capacity, shards;
+  std::int64_t bot_fill_after_ms;
+};
+
+constexpr Workload kWorkloads[] = {
+    {"default", "", 1000, 50, 2, 1, 1000},
+    {"cap2", "--players 100000 --rounds 20 --capacity 2 --bot-fill-after-ms 0", 100000, 20, 2, 1, 0},
+    {"cap1000", "--players 100000 --rounds 20 --capacity 1000 --bot-fill-after-ms 0", 100000, 20, 1000, 1, 0},
+    {"cap2-shards2", "--players 100000 --rounds 20 --capacity 2 --bot-fill-after-ms 0 --shards 2", 100000, 20, 2, 2, 0},
+};
+
+struct BenchFlags {
+  std::string repeat = "3", scale = "1", only, format = "table";
+};
+
+int run_bench(const BenchFlags& f) {
+  char* end = nullptr;
+  const long repeat = std::strtol(f.repeat.c_str(), &end, 10);
+  if (f.repeat.empty() || *end != '\0' || repeat < 1 || repeat > 100) {
+    throw UsageError("--repeat: must be an integer in 1..100, got '" + f.repeat.substr(0, 40) + "'");
+  }
+  const double scale = std::strtod(f.scale.c_str(), &end);
+  if (f.scale.empty() || *end != '\0' || !std::isfinite(scale) || scale <= 0 || scale > 100) {
+    throw UsageError("--scale: must be a number in (0, 100], got '" + f.scale.substr(0, 40) + "'");
+  }
+  if (f.format != "table" && f.format != "json") {
+    throw UsageError("--format: must be table or json, got '" + f.format.substr(0, 40) + "'");
+  }
+  bool matched = f.only.empty();
+  for (const Workload& w : kWorkloads) matched = matched || f.only == w.name;
+  if (!matched) throw UsageError("--only: unknown workload '" + f.only.substr(0, 40) + "'");
+
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  if (f.format == "table") {
+    std::printf("%-13s %8s %6s %8s %6s %13s %9s %18s\n", "workload", "players", "rounds",
+                "capacity", "shards", "player-rounds", "best s", "M player-rounds/s");
+  }
+  for (const Workload& w : kWorkloads) {
+    if (!f.only.empty() && f.only != w.name) continue;
+    SimOptions o;
+    o.players = std::max<std::uint32_t>(w.shards, static_cast<std::uint32_t>(std::lround(w.players * scale)));
+    o.rounds = w.rounds;
+    o.config.capacity = w.capacity;
+    o.config.bot_fill_after_ms = w.bot_fill_after_ms;
+    o.shards = w.shards;
+    double best = 0;
+    SimResult r;
+    for (long k = 0; k < repeat; ++k) {
+      const double s = timed_simulate(o, r);
+      if (k == 0 || s < best) best = s;
+    }
+    const double rate = static_cast<double>(r.player_rounds) / best;
+    if (f.format == "table") {
+      std::printf("%-13s %8u %6u %8u %6u %13llu %9.3f %18.2f\n", w.name, o.players, o.rounds,
+                  o.config.capacity, o.shards, static_cast<unsigned long long>(r.player_rounds),
+                  best, rate / 1e6);
+      std::fflush(stdout);
+    }
+    rows.push_back({{"workload", w.name},
+                    {"simulate_flags", w.command},
+                    {"players", o.players},
+                    {"rounds", o.rounds},
+                    {"capacity", o.config.capacity},
+                    {"shards", o.shards},
+                    {"player_rounds", r.player_rounds},
+                    {"seconds", best},
+                    {"player_rounds_per_s", rate}});
+  }
+  if (f.format == "json") {
+    nlohmann::ordered_json j;
+    j["version"] = roshambo::version();
+    j["repeat"] = repeat;
+    j["scale"] = scale;
+    j["workloads"] = std::move(rows);
+    std::printf("%s\n", j.dump(2).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void setup_bench(CLI::App& app) {
+  auto f = std::make_shared<BenchFlags>();
+  auto* cmd = app.add_subcommand("bench", "Time the standard simulator workloads and print the figures");
+  cmd->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
+  cmd->add_option("--repeat", f->repeat, "Runs per workload; the best is reported (default 3)");
+  cmd->add_option("--scale", f->scale, "Multiply the player counts, e.g. 0.1 for a quick check (default 1)");
+  cmd->add_option("--only", f->only, "Run one workload: default, cap2, cap1000 or cap2-shards2");
+  cmd->add_option("--format", f->format, "table or json (default table)");
+  cmd->footer(
+      "Workloads (as `roshambo simulate` flags):\n"
+      "  default       (the defaults: 1000 players x 50 rounds)\n"
+      "  cap2          --players 100000 --rounds 20 --capacity 2 --bot-fill-after-ms 0\n"
+      "  cap1000       --players 100000 --rounds 20 --capacity 1000 --bot-fill-after-ms 0\n"
+      "  cap2-shards2  the cap2 workload with --shards 2\n"
+      "Example:\n  roshambo bench --repeat 5\n  roshambo bench --scale 0.1 --format json");
+  cmd->callback([f]() {
+    if (const int code = run_bench(*f); code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace roshambo::cli

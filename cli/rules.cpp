@@ -1,0 +1,63 @@
+// `roshambo rules`: the defaults, presets, strategies and pairings as JSON, so a
+// script can discover what the engine and the simulator accept.
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "roshambo/sim.hpp"
+#include "roshambo/version.hpp"
+
+namespace roshambo::cli {
+namespace {
+
+std::string rules_json() {
+  using J = nlohmann::ordered_json;
+  J j;
+  j["version"] = roshambo::version();
+  j["defaults"] = J::parse(Config{}.to_json());
+  const SimOptions sim;
+  j["simulate_defaults"] = {{"players", sim.players},
+                            {"rounds", sim.rounds},
+                            {"mix", mix_to_string(sim.mix)},
+                            {"pairing", std::string(to_string(sim.pairing))},
+                            {"shards", sim.shards},
+                            {"top", sim.top},
+                            {"format", "table"}};
+  j["presets"] = J::array();
+  j["presets"].push_back({{"name", "article"},
+                          {"config", {{"scoring", "article"}}},
+                          {"description", "x > 0 wins: streak + 1, round score x * streak; "
+                                          "x <= 0: streak 0, round score 0 (the default)"}});
+  j["presets"].push_back({{"name", "reference"},
+                          {"config", {{"scoring", "reference"}}},
+                          {"description", "as article, but a draw (x == 0) leaves the streak "
+                                          "unchanged (the original server code)"}});
+  J strategies = J::array();
+  for (const StrategyInfo& s : strategy_registry()) {
+    strategies.push_back({{"name", std::string(s.name)}, {"description", std::string(s.summary)}});
+  }
+  j["strategies"] = std::move(strategies);
+  j["pairings"] = J::array();
+  j["pairings"].push_back({{"name", "arrival"}, {"description", "players join in a fixed order (p1, p2, ...) every round"}});
+  j["pairings"].push_back({{"name", "random"}, {"description", "a fresh seeded shuffle every round"}});
+  j["pairings"].push_back({{"name", "swiss"}, {"description", "by total score, highest first, so similar scores share rooms"}});
+  j["fill_policies"] = {"oldest", "newest", "fullest"};
+  j["bot_strategies"] = {"uniform", "rock", "paper", "scissors", "none", "biased:R,P,S"};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
+void setup_rules(CLI::App& app) {
+  auto* cmd = app.add_subcommand("rules", "Print the default config, presets, strategies and pairings as JSON");
+  cmd->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
+  cmd->footer("Example:\n  roshambo rules | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"defaults\"])'");
+  cmd->callback([]() {
+    const std::string text = rules_json();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  });
+}
+
+}  // namespace roshambo::cli

@@ -1,0 +1,427 @@
+// `roshambo simulate`: flags in, tournament out (table, JSON or CSV). The simulation
+// itself is roshambo::simulate (core); this file parses, times, writes and prints.
+
+#include "simulate.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "commands.hpp"
+#include "progress.hpp"
+#include "roshambo/version.hpp"
+
+namespace roshambo::cli {
+
+std::string flag_for_field(const std::string& field) {
+  if (field == "command_log") return "--commands";
+  if (field == "event_log") return "--events";
+  if (field == "config") return "--config";
+  std::string flag = "--" + field;
+  for (char& c : flag) {
+    if (c == '_') c = '-';
+  }
+  return flag;
+}
+
+void rethrow_as_flag_error(const ConfigError& e) {
+  std::string msg = e.what();
+  // Drop the library's own prefix ("config field 'x': " or "x: "): the flag replaces it.
+  for (const std::string& prefix : {"config field '" + e.field() + "': ", e.field() + ": "}) {
+    if (msg.rfind(prefix, 0) == 0) {
+      msg = msg.substr(prefix.size());
+      break;
+    }
+  }
+  throw UsageError(flag_for_field(e.field()) + ": " + msg);
+}
+
+double timed_simulate(const SimOptions& o, SimResult& result) {
+  const auto t0 = std::chrono::steady_clock::now();
+  result = simulate(o);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+namespace {
+
+// Every option is read as text and converted here, so each error names its flag in
+// one line (CLI11 would only say the value could not be converted).
+struct SimulateFlags {
+  std::string config_file;
+  std::string players, rounds, mix, pairing, seed, shards, top, format = "table";
+  std::string capacity, game_time_ms, bot_fill_after_ms, bot_strategy, scoring, streak_cap,
+      fill_policy, max_players, max_rooms, max_uid_bytes, max_name_bytes, max_avatar_bytes,
+      max_command_bytes;
+  bool loss_penalty = false, requeue = false;
+  std::string commands, events;
+  bool quiet = false;
+  CLI::App* cmd = nullptr;
+
+  bool given(const std::string& flag) const { return cmd->count(flag) > 0; }
+};
+
+template <class T>
+T parse_int(const std::string& flag, const std::string& text) {
+  T v{};
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end) {
+    const std::string what = ec == std::errc::result_out_of_range ? "out of range" : "not an integer";
+    throw UsageError(flag + ": " + what + " ('" + text.substr(0, 40) + "')");
+  }
+  return v;
+}
+
+// A path we can write atomically: the data goes to a temporary file beside it, which
+// replaces the target only when the run succeeded. Failing runs leave nothing behind.
+class OutputFile {
+ public:
+  OutputFile(const std::string& flag, const std::string& path) : flag_(flag), path_(path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw UsageError(flag + ": '" + path + "' is a directory");
+    tmp_ = path + ".tmp." + std::to_string(::getpid());
+    f_ = std::fopen(tmp_.c_str(), "wb");
+    if (!f_) throw UsageError(flag + ": cannot write '" + path + "': " + std::strerror(errno));
+    std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
+  }
+  ~OutputFile() {
+    if (f_) std::fclose(f_);
+    if (!committed_) std::remove(tmp_.c_str());
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write(std::string_view s) {
+    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) failed_ = true;
+  }
+  void commit() {
+    const bool ok = !failed_ && std::fflush(f_) == 0 && !std::ferror(f_);
+    const int close_rc = std::fclose(f_);
+    f_ = nullptr;
+    if (!ok || close_rc != 0) {
+      throw UsageError(flag_ + ": cannot write '" + path_ + "': " + std::strerror(errno));
+    }
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+      throw UsageError(flag_ + ": cannot write '" + path_ + "': " + std::strerror(errno));
+    }
+    committed_ = true;
+  }
+
+ private:
+  std::string flag_, path_, tmp_;
+  std::FILE* f_ = nullptr;
+  bool failed_ = false, committed_ = false;
+};
+
+SimOptions build_options(const SimulateFlags& f) {
+  SimOptions o;
+  if (!f.config_file.empty()) o.config = load_config_file(f.config_file);
+  Config& c = o.config;
+  auto u32 = [&](const char* flag, const std::string& v, std::uint32_t& out) {
+    if (f.given(flag)) out = parse_int<std::uint32_t>(flag, v);
+  };
+  auto i64 = [&](const char* flag, const std::string& v, std::int64_t& out) {
+    if (f.given(flag)) out = parse_int<std::int64_t>(flag, v);
+  };
+  try {
+    u32("--capacity", f.capacity, c.capacity);
+    i64("--game-time-ms", f.game_time_ms, c.game_time_ms);
+    i64("--bot-fill-after-ms", f.bot_fill_after_ms, c.bot_fill_after_ms);
+    if (f.given("--bot-strategy")) c.bot_strategy = BotStrategy::parse(f.bot_strategy);
+    if (f.given("--scoring")) {
+      if (f.scoring == "article") c.scoring = ScoringPreset::Article;
+      else if (f.scoring == "reference") c.scoring = ScoringPreset::Reference;
+      else throw UsageError("--scoring: must be article or reference, got '" + f.scoring.substr(0, 40) + "'");
+    }
+    if (f.given("--loss-penalty")) c.loss_penalty = f.loss_penalty;
+    u32("--streak-cap", f.streak_cap, c.streak_cap);
+    if (f.given("--requeue")) c.requeue = f.requeue;
+    if (f.given("--fill-policy")) {
+      if (f.fill_policy == "oldest") c.fill_policy = FillPolicy::Oldest;
+      else if (f.fill_policy == "newest") c.fill_policy = FillPolicy::Newest;
+      else if (f.fill_policy == "fullest") c.fill_policy = FillPolicy::Fullest;
+      else throw UsageError("--fill-policy: must be oldest, newest or fullest, got '" + f.fill_policy.substr(0, 40) + "'");
+    }
+    u32("--max-players", f.max_players, c.max_players);
+    u32("--max-rooms", f.max_rooms, c.max_rooms);
+    u32("--max-uid-bytes", f.max_uid_bytes, c.max_uid_bytes);
+    u32("--max-name-bytes", f.max_name_bytes, c.max_name_bytes);
+    u32("--max-avatar-bytes", f.max_avatar_bytes, c.max_avatar_bytes);
+    u32("--max-command-bytes", f.max_command_bytes, c.max_command_bytes);
+    if (f.given("--seed")) c.seed = parse_int<std::uint64_t>("--seed", f.seed);
+    u32("--players", f.players, o.players);
+    u32("--rounds", f.rounds, o.rounds);
+    u32("--shards", f.shards, o.shards);
+    u32("--top", f.top, o.top);
+    if (f.given("--mix")) o.mix = parse_mix(f.mix);
+    if (f.given("--pairing")) o.pairing = parse_pairing(f.pairing);
+    o.validate();
+    if (o.shards > 1 && (!f.commands.empty() || !f.events.empty())) {
+      throw UsageError(std::string(f.commands.empty() ? "--events" : "--commands") +
+                       ": needs --shards 1 (each shard is a lobby of its own)");
+    }
+  } catch (const ConfigError& e) {
+    rethrow_as_flag_error(e);
+  }
+  if (f.format != "table" && f.format != "json" && f.format != "csv") {
+    throw UsageError("--format: must be table, json or csv, got '" + f.format.substr(0, 40) + "'");
+  }
+  return o;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// ------------------------------------------------------------------ JSON
+
+nlohmann::ordered_json to_json(const SimResult& r, double seconds) {
+  using J = nlohmann::ordered_json;
+  const SimOptions& o = r.options;
+  J j;
+  j["format"] = "roshambo.simulate/1";
+  j["version"] = roshambo::version();
+  j["config"] = J::parse(o.config.to_json());
+  j["seed"] = o.config.seed;
+  j["players"] = o.players;
+  j["rounds"] = o.rounds;
+  j["pairing"] = std::string(to_string(o.pairing));
+  j["shards"] = o.shards;
+  j["top"] = o.top;
+  J mix = J::array();
+  for (std::size_t s = 0; s < o.mix.size(); ++s) {
+    mix.push_back({{"strategy", r.strategies[s]}, {"weight", o.mix[s].weight},
+                   {"players", r.summary[s].players}});
+  }
+  j["mix"] = std::move(mix);
+  J board = J::array();
+  for (std::size_t k = 0; k < r.leaderboard.size(); ++k) {
+    const std::uint32_t i = r.leaderboard[k];
+    board.push_back({{"rank", k + 1},
+                     {"uid", r.uid[i]},
+                     {"strategy", r.strategies[r.strategy[i]]},
+                     {"total", r.total[i]},
+                     {"wins", r.wins[i]},
+                     {"losses", r.losses[i]},
+                     {"draws", r.draws[i]},
+                     {"rounds", r.rounds_played[i]},
+                     {"best_streak", r.best_streak[i]},
+                     {"win_streak", r.win_streak[i]},
+                     {"best_round", r.best_round[i]},
+                     {"shard", r.shard[i]}});
+  }
+  j["leaderboard"] = std::move(board);
+  J strategies = J::array();
+  for (const auto& s : r.summary) {
+    strategies.push_back({{"strategy", s.strategy},
+                          {"players", s.players},
+                          {"mean_total", s.mean_total},
+                          {"median_total", s.median_total},
+                          {"p90_total", s.p90_total},
+                          {"win_rate", s.win_rate},
+                          {"mean_round_score", s.mean_round_score},
+                          {"best_streak", s.best_streak},
+                          {"rounds_played", s.rounds_played}});
+  }
+  j["strategies"] = std::move(strategies);
+  J shards = J::array();
+  for (std::size_t k = 0; k < r.shards.size(); ++k) {
+    const ShardSummary& s = r.shards[k];
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(s.digest));
+    shards.push_back({{"shard", k},
+                      {"seed", s.seed},
+                      {"first_player", s.first_player},
+                      {"players", s.players},
+                      {"player_rounds", s.player_rounds},
+                      {"rooms_settled", s.rooms_settled},
+                      {"commands", s.commands},
+                      {"events", s.events},
+                      {"errors", s.errors},
+                      {"end_time", s.end_time},
+                      {"digest", hex}});
+  }
+  j["shard_results"] = std::move(shards);
+  j["run"] = {{"player_rounds", r.player_rounds},
+              {"rooms_settled", r.rooms_settled},
+              {"errors", r.errors},
+              {"seconds", seconds},
+              {"player_rounds_per_s", seconds > 0 ? static_cast<double>(r.player_rounds) / seconds : 0.0}};
+  return j;
+}
+
+// ------------------------------------------------------------------ table
+
+std::string render_table(const std::vector<std::string>& head,
+                         const std::vector<std::vector<std::string>>& rows,
+                         const std::vector<bool>& left) {
+  std::vector<std::size_t> w(head.size());
+  for (std::size_t c = 0; c < head.size(); ++c) w[c] = head[c].size();
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) w[c] = std::max(w[c], row[c].size());
+  }
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string l;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string pad(w[c] - cells[c].size(), ' ');
+      if (c) l += "  ";
+      l += left[c] ? cells[c] + pad : pad + cells[c];
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out += l + "\n";
+  };
+  line(head);
+  for (const auto& row : rows) line(row);
+  return out;
+}
+
+std::string to_table(const SimResult& r, double seconds) {
+  const SimOptions& o = r.options;
+  std::string out;
+  out += "Leaderboard (top " + std::to_string(r.leaderboard.size()) + " of " +
+         std::to_string(o.players) + " players)\n";
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t k = 0; k < r.leaderboard.size(); ++k) {
+    const std::uint32_t i = r.leaderboard[k];
+    rows.push_back({std::to_string(k + 1), r.uid[i], r.strategies[r.strategy[i]],
+                    std::to_string(r.total[i]), std::to_string(r.wins[i]),
+                    std::to_string(r.best_streak[i])});
+  }
+  out += render_table({"rank", "uid", "strategy", "total", "wins", "best streak"}, rows,
+                      {false, true, true, false, false, false});
+  out += "\nStrategies\n";
+  rows.clear();
+  for (const auto& s : r.summary) {
+    rows.push_back({s.strategy, std::to_string(s.players), fixed(s.mean_total, 2),
+                    fixed(s.median_total, 1), fixed(s.p90_total, 0), fixed(s.win_rate, 3),
+                    fixed(s.mean_round_score, 3), std::to_string(s.best_streak)});
+  }
+  out += render_table({"strategy", "players", "mean total", "median", "p90", "win rate",
+                       "mean round score", "best streak"},
+                      rows, {true, false, false, false, false, false, false, false});
+  out += "\n" + std::to_string(o.players) + " players x " + std::to_string(o.rounds) +
+         " rounds, capacity " + std::to_string(o.config.capacity) + ", pairing " +
+         std::string(to_string(o.pairing)) + ", seed " + std::to_string(o.config.seed) + ", " +
+         std::to_string(o.shards) + (o.shards == 1 ? " shard" : " shards") + "\n";
+  const double rate = seconds > 0 ? static_cast<double>(r.player_rounds) / seconds : 0;
+  out += std::to_string(r.player_rounds) + " player-rounds in " + fixed(seconds, 3) + " s: " +
+         fixed(rate / 1e6, 2) + " M player-rounds/s\n";
+  return out;
+}
+
+std::string to_csv(const SimResult& r) {
+  std::string out =
+      "rank,uid,strategy,total,wins,losses,draws,rounds,best_streak,win_streak,best_round,shard\n";
+  for (std::size_t k = 0; k < r.leaderboard.size(); ++k) {
+    const std::uint32_t i = r.leaderboard[k];
+    out += std::to_string(k + 1) + "," + csv_field(r.uid[i]) + "," +
+           csv_field(r.strategies[r.strategy[i]]) + "," + std::to_string(r.total[i]) + "," +
+           std::to_string(r.wins[i]) + "," + std::to_string(r.losses[i]) + "," +
+           std::to_string(r.draws[i]) + "," + std::to_string(r.rounds_played[i]) + "," +
+           std::to_string(r.best_streak[i]) + "," + std::to_string(r.win_streak[i]) + "," +
+           std::to_string(r.best_round[i]) + "," + std::to_string(r.shard[i]) + "\n";
+  }
+  return out;
+}
+
+int run_simulate(const SimulateFlags& f) {
+  SimOptions o = build_options(f);
+  // Open outputs before the run, so an unwritable path fails fast and nothing is left.
+  std::unique_ptr<OutputFile> commands, events;
+  if (!f.commands.empty()) {
+    commands = std::make_unique<OutputFile>("--commands", f.commands);
+    o.command_log = [&](std::string_view s) { commands->write(s); };
+  }
+  if (!f.events.empty()) {
+    events = std::make_unique<OutputFile>("--events", f.events);
+    o.event_log = [&](std::string_view s) { events->write(s); };
+  }
+  ProgressBar bar(!f.quiet && ProgressBar::stderr_is_terminal());
+  o.progress = [&](const SimProgress& p) { bar.update(p); };
+  SimResult result;
+  const double seconds = timed_simulate(o, result);
+  bar.finish();
+  if (commands) commands->commit();
+  if (events) events->commit();
+  std::string text;
+  if (f.format == "json") text = to_json(result, seconds).dump(2) + "\n";
+  else if (f.format == "csv") text = to_csv(result);
+  else text = to_table(result, seconds);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+void setup_simulate(CLI::App& app) {
+  auto f = std::make_shared<SimulateFlags>();
+  auto* cmd = app.add_subcommand("simulate", "Run a tournament of simulated players through the engine");
+  f->cmd = cmd;
+  cmd->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
+  cmd->add_option("--players", f->players, "Number of players, 1..10000000 (default 1000)");
+  cmd->add_option("--rounds", f->rounds, "Rounds, 1..1000000 (default 50)");
+  cmd->add_option("--mix", f->mix,
+                  "Strategy mix NAME[=WEIGHT],... e.g. uniform=0.6,beat-last=0.3,rock=0.1 "
+                  "(default uniform; see `roshambo rules`)");
+  cmd->add_option("--pairing", f->pairing, "Join order each round: arrival, random or swiss (default arrival)");
+  cmd->add_option("--seed", f->seed, "Seed of the whole run (config field seed, default 0)");
+  cmd->add_option("--shards", f->shards, "Independent lobbies run on as many threads (default 1)");
+  cmd->add_option("--top", f->top, "Leaderboard length; 0 lists every player (default 10)");
+  cmd->add_option("--format", f->format, "Output: table, json or csv (default table)");
+  cmd->add_option("--commands", f->commands, "Write the command log (JSON Lines) to FILE");
+  cmd->add_option("--events", f->events, "Write the event log (JSON Lines) to FILE");
+  cmd->add_flag("--quiet", f->quiet, "No progress bar");
+  cmd->add_option("--config", f->config_file, "Engine config file (JSON object); flags override it");
+  cmd->add_option("--capacity", f->capacity, "Seats per room, 2..1024 (default 2)");
+  cmd->add_option("--game-time-ms", f->game_time_ms, "Countdown in ms (default 3000)");
+  cmd->add_option("--bot-fill-after-ms", f->bot_fill_after_ms, "Bots fill a room after this wait; 0 = no bots (default 1000)");
+  cmd->add_option("--bot-strategy", f->bot_strategy, "How bots pick: uniform, rock, paper, scissors, none, biased:R,P,S");
+  cmd->add_option("--scoring", f->scoring, "Scoring preset: article or reference");
+  cmd->add_flag("--loss-penalty", f->loss_penalty, "A negative base score counts (--loss-penalty=false to unset)");
+  cmd->add_option("--streak-cap", f->streak_cap, "Largest streak multiplier; 0 = none");
+  cmd->add_flag("--requeue", f->requeue, "Settled players join again at once");
+  cmd->add_option("--fill-policy", f->fill_policy, "Which waiting room a join fills: oldest, newest or fullest");
+  cmd->add_option("--max-players", f->max_players, "Registered players limit; 0 = none");
+  cmd->add_option("--max-rooms", f->max_rooms, "Open rooms limit; 0 = none");
+  cmd->add_option("--max-uid-bytes", f->max_uid_bytes, "uid length limit, 1..64");
+  cmd->add_option("--max-name-bytes", f->max_name_bytes, "uname length limit, 0..64");
+  cmd->add_option("--max-avatar-bytes", f->max_avatar_bytes, "uavatar length limit, 0..256");
+  cmd->add_option("--max-command-bytes", f->max_command_bytes, "Command size limit");
+  cmd->footer(
+      "Examples:\n"
+      "  roshambo simulate                                   # 1000 players x 50 rounds\n"
+      "  roshambo simulate --mix uniform=0.6,beat-last=0.3,rock=0.1 --pairing swiss\n"
+      "  roshambo simulate --players 100000 --rounds 20 --bot-fill-after-ms 0 --shards 2\n"
+      "  roshambo simulate --format json --top 0 --commands run.jsonl --seed 7\n"
+      "  roshambo replay --config <the JSON's config> --seed 7 run.jsonl   # same results\n"
+      "See docs/SIMULATE.md for the output formats and the strategies.");
+  cmd->callback([f]() {
+    if (const int code = run_simulate(*f); code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace roshambo::cli
