@@ -1,0 +1,90 @@
+"""roshambo: the rules of a multiplayer rock-paper-scissors lobby game.
+
+The engine is the C++ library (``roshambo::core``) behind a thin Python layer:
+
+>>> import roshambo
+>>> engine = roshambo.Engine({"capacity": 2}, seed=7)
+>>> engine.handle({"from": "u1", "type": "hello",
+...                "data": {"user": {"uid": "u1", "uname": "Ann", "uavatar": ""}}}, now=1000)
+[{'at': 1000, 'to': ['u1'], 'type': 'hi', 'data': {'message': 'welcome', 'nearby': 1}}]
+
+Events are plain dicts with the keys and key order of the event log (SPEC §9), so
+``json.dumps(event, separators=(",", ":"), ensure_ascii=False)`` is the line the CLI
+prints, byte for byte. See docs/python.md for a notebook quickstart.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from . import _core
+from ._core import (
+    CommandError,
+    Config,
+    ConfigError,
+    Engine,
+    InvariantError,
+    Player,
+    Room,
+    SnapshotError,
+    Stats,
+    __version__,
+)
+from ._simulate import SimulationResult, simulate, strategies
+
+__all__ = [
+    "CommandError",
+    "Config",
+    "ConfigError",
+    "Engine",
+    "Event",
+    "InvariantError",
+    "Player",
+    "Room",
+    "SimulationResult",
+    "SnapshotError",
+    "Stats",
+    "__version__",
+    "replay",
+    "simulate",
+    "strategies",
+]
+
+#: An event: ``{"at": int, "to": [uid, ...], "type": str, "data": {...}}`` (SPEC §3, §9).
+Event = dict[str, Any]
+
+
+def replay(
+    lines: Iterable[str | bytes] | str | bytes | os.PathLike[str],
+    config: Config | Mapping[str, Any] | None = None,
+    seed: int | None = None,
+    *,
+    digest_every: int = 0,
+) -> Iterator[Event]:
+    """Replay a command log (SPEC §9) and yield its events, as ``roshambo replay`` does.
+
+    ``lines`` is an iterable of command-log lines (an open file, a list of str or
+    bytes), one whole log as a str or bytes, or a path to a log file. A bad line
+    yields an ``error`` event and the replay goes on. ``seed`` overrides the config's
+    seed, like the CLI's ``--seed``. With ``digest_every=N`` a ``digest`` line follows
+    every N command lines, as with ``--digest-every``.
+
+    Nothing runs until the first event is requested (this is a generator).
+    """
+    if isinstance(digest_every, bool) or not isinstance(digest_every, int) or digest_every < 0:
+        raise TypeError("digest_every must be a non-negative int")
+    engine = Engine(config, seed=seed)
+    replayer = _core.Replayer(engine, digest_every)
+    if isinstance(lines, os.PathLike):
+        with open(lines, "rb") as f:
+            for line in f:
+                yield from replayer.feed(line)
+        return
+    if isinstance(lines, str):
+        lines = lines.split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
+    elif isinstance(lines, bytes):
+        lines = lines.split(b"\n")
+    for line in lines:
+        yield from replayer.feed(line)

@@ -1,0 +1,601 @@
+#include "convert.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "roshambo/codec.hpp"
+
+namespace roshambo::py_binding {
+namespace {
+
+Names g_names{};
+
+PyObject* intern(const char* s) {
+  PyObject* o = PyUnicode_InternFromString(s);
+  if (!o) throw py::error_already_set();
+  return o;  // owned for the life of the process
+}
+
+py::object steal(PyObject* o) {
+  if (!o) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+py::object borrow(PyObject* o) { return py::reinterpret_borrow<py::object>(o); }
+
+void set(const py::object& d, PyObject* key, const py::object& value) {
+  if (PyDict_SetItem(d.ptr(), key, value.ptr()) < 0) throw py::error_already_set();
+}
+
+py::object new_dict() { return steal(PyDict_New()); }
+py::object i64(std::int64_t v) { return steal(PyLong_FromLongLong(v)); }
+py::object u64(std::uint64_t v) { return steal(PyLong_FromUnsignedLongLong(v)); }
+py::object boolean(bool b) { return borrow(b ? Py_True : Py_False); }
+
+py::object room_str(std::uint64_t n) {
+  char buf[32] = "room-";
+  const auto r = std::to_chars(buf + 5, buf + sizeof buf, n);
+  return steal(PyUnicode_FromStringAndSize(buf, r.ptr - buf));
+}
+
+// ------------------------------------------------------------------ command size
+
+constexpr int kMaxDepth = 256;
+
+struct TooDeep {};
+
+[[noreturn]] void not_json(PyObject* o) {
+  throw py::type_error(std::string("command values must be JSON values (dict with str keys, "
+                                   "list, tuple, str, int, float, bool, None), got ") +
+                       Py_TYPE(o)->tp_name);
+}
+
+// Bytes of `s` in compact JSON (quotes and escapes included), or more than `room`
+// when it cannot fit. Never encodes a string that is too long anyway.
+std::size_t str_size(PyObject* s, std::size_t room) {
+  const auto cps = static_cast<std::size_t>(PyUnicode_GET_LENGTH(s));
+  if (cps + 2 > room) return cps + 2;
+  Py_ssize_t n = 0;
+  const char* u = PyUnicode_AsUTF8AndSize(s, &n);
+  if (!u) {  // lone surrogates: the bytes the surrogatepass encoding would give
+    PyErr_Clear();
+    return 4 * cps + 2;
+  }
+  std::size_t size = static_cast<std::size_t>(n) + 2;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(u[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    size += (c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') ? 1 : 5;
+  }
+  return size;
+}
+
+// Length of the base type's repr: what json.dumps writes for int and float subclasses,
+// and no user code runs.
+std::size_t repr_size(PyObject* o, PyTypeObject& base) {
+  py::object r = steal(base.tp_repr(o));
+  return static_cast<std::size_t>(PyUnicode_GET_LENGTH(r.ptr()));
+}
+
+// Adds the compact-JSON size of `o` to `size`, stopping as soon as it exceeds `budget`.
+// Throws TypeError for non-JSON values, TooDeep past kMaxDepth levels (or a cycle).
+void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
+  if (size > budget) return;
+  if (PyUnicode_Check(o)) {
+    size += str_size(o, budget - size);
+  } else if (PyBool_Check(o)) {
+    size += o == Py_True ? 4 : 5;
+  } else if (PyLong_Check(o)) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow) {
+      size += repr_size(o, PyLong_Type);
+    } else {
+      char buf[24];
+      size += static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf);
+    }
+  } else if (o == Py_None) {
+    size += 4;
+  } else if (PyFloat_Check(o)) {
+    size += repr_size(o, PyFloat_Type);
+  } else if (PyDict_Check(o)) {
+    if (depth >= kMaxDepth) throw TooDeep{};
+    size += 2;
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    bool first = true;
+    while (PyDict_Next(o, &pos, &k, &v)) {
+      if (!PyUnicode_Check(k)) {
+        throw py::type_error(std::string("command dict keys must be str, got ") + Py_TYPE(k)->tp_name);
+      }
+      size += (first ? 0 : 1) + 1;
+      first = false;
+      if (size > budget) return;
+      size += str_size(k, budget - size);
+      py::object keep = borrow(v);
+      measure(v, budget, size, depth + 1);
+      if (size > budget) return;
+    }
+  } else if (PyList_Check(o) || PyTuple_Check(o)) {
+    if (depth >= kMaxDepth) throw TooDeep{};
+    py::object keep = borrow(o);
+    size += 2;
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    for (Py_ssize_t i = 0; i < n && i < PySequence_Fast_GET_SIZE(o); ++i) {
+      if (i) ++size;
+      py::object item = borrow(PySequence_Fast_GET_ITEM(o, i));
+      measure(item.ptr(), budget, size, depth + 1);
+      if (size > budget) return;
+    }
+  } else {
+    not_json(o);
+  }
+}
+
+// ------------------------------------------------------------------ command fields
+
+// UTF-8 bytes of a str. Lone surrogates are kept (surrogatepass) so the engine reports
+// "not valid UTF-8" for the field, as it does for bad bytes in a log line.
+void utf8(PyObject* s, std::string& out) {
+  Py_ssize_t n = 0;
+  if (const char* u = PyUnicode_AsUTF8AndSize(s, &n)) {
+    out.assign(u, static_cast<std::size_t>(n));
+    return;
+  }
+  PyErr_Clear();
+  py::object b = steal(PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass"));
+  out.assign(PyBytes_AS_STRING(b.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(b.ptr())));
+}
+
+std::string_view utf8_view(PyObject* s, std::string& scratch) {
+  Py_ssize_t n = 0;
+  if (const char* u = PyUnicode_AsUTF8AndSize(s, &n)) return {u, static_cast<std::size_t>(n)};
+  utf8(s, scratch);
+  return scratch;
+}
+
+// A JSON integer as the decoder reads it: ints beyond int64 but within uint64 clamp to
+// int64 max; larger ones are not integers to nlohmann (they parse as floats).
+bool json_int(PyObject* o, std::int64_t& out) {
+  if (PyBool_Check(o) || !PyLong_Check(o)) return false;
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (overflow == 0) {
+    out = v;
+    return true;
+  }
+  if (overflow < 0) return false;
+  const unsigned long long u = PyLong_AsUnsignedLongLong(o);
+  if (u == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+    PyErr_Clear();
+    return false;
+  }
+  out = std::numeric_limits<std::int64_t>::max();
+  return true;
+}
+
+// Borrowed item of a dict by interned key, or nullptr.
+PyObject* item(PyObject* d, PyObject* key) {
+  PyObject* v = PyDict_GetItemWithError(d, key);
+  if (!v && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
+// Owned item of a dict by key; a null handle when absent.
+py::object get(PyObject* d, PyObject* key) {
+  PyObject* v = item(d, key);
+  return v ? borrow(v) : py::object();
+}
+
+}  // namespace
+
+const Names& names() noexcept { return g_names; }
+
+void init_names() {
+  Names& n = g_names;
+  n.at = intern("at");
+  n.to = intern("to");
+  n.type = intern("type");
+  n.data = intern("data");
+  n.from = intern("from");
+  n.user = intern("user");
+  n.message = intern("message");
+  n.welcome = intern("welcome");
+  n.nearby = intern("nearby");
+  n.roomId = intern("roomId");
+  n.users = intern("users");
+  n.full = intern("full");
+  n.uid = intern("uid");
+  n.uname = intern("uname");
+  n.uavatar = intern("uavatar");
+  n.gameTime = intern("gameTime");
+  n.deadline = intern("deadline");
+  n.roomUsers = intern("roomUsers");
+  n.totalScore = intern("totalScore");
+  n.winStreak = intern("winStreak");
+  n.movement = intern("movement");
+  n.face = intern("face");
+  n.choice = intern("choice");
+  n.result = intern("result");
+  n.bot = intern("bot");
+  n.wins = intern("wins");
+  n.losses = intern("losses");
+  n.base = intern("base");
+  n.roundScore = intern("roundScore");
+  n.code = intern("code");
+  n.tick = intern("tick");
+  n.lines = intern("lines");
+  n.digest = intern("digest");
+  for (int i = 0; i < 7; ++i) {
+    n.event_types[i] = intern(std::string(to_string(static_cast<EventType>(i))).c_str());
+  }
+  for (int i = 0; i < 11; ++i) {
+    n.error_codes[i] = intern(std::string(to_string(static_cast<ErrorCode>(i))).c_str());
+  }
+}
+
+std::int64_t to_time(PyObject* obj, const char* what) {
+  if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
+    throw py::type_error(std::string(what) + " must be an int (milliseconds), got " +
+                         Py_TYPE(obj)->tp_name);
+  }
+  py::object i = steal(PyNumber_Index(obj));
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+  if (overflow > 0) return std::numeric_limits<std::int64_t>::max();
+  if (overflow < 0) return std::numeric_limits<std::int64_t>::min();
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
+void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
+  const Names& n = g_names;
+  if (!PyDict_Check(obj)) {
+    throw py::type_error(std::string("command must be a dict like {\"from\": uid, \"type\": "
+                                     "\"join\", \"data\": {}}, got ") +
+                         Py_TYPE(obj)->tp_name);
+  }
+  out.kind = ParsedCommand::Kind::Command;
+  out.from.clear();
+  auto refuse = [&](ErrorCode code, std::string message) {
+    out.kind = ParsedCommand::Kind::Refused;
+    out.code = code;
+    out.message = std::move(message);
+  };
+
+  // Size first, so an oversized command is refused before any of it is copied.
+  std::size_t size = 0;
+  bool too_deep = false;
+  try {
+    measure(obj, limits.max_command_bytes, size, 0);
+  } catch (const TooDeep&) {
+    too_deep = true;
+  }
+  // What addresses an error comes next, as in the decoder, so a bad command still
+  // reaches its sender.
+  const py::object from_ref = get(obj, n.from);
+  PyObject* from = from_ref.ptr();
+  if (from && PyUnicode_Check(from) &&
+      static_cast<std::size_t>(PyUnicode_GET_LENGTH(from)) <= limits.max_command_bytes) {
+    utf8(from, out.from);
+  }
+  if (too_deep) {
+    return refuse(ErrorCode::Malformed, "command nested more than " + std::to_string(kMaxDepth) +
+                                            " levels deep");
+  }
+  if (size > limits.max_command_bytes) {
+    return refuse(ErrorCode::CapacityExceeded, "command longer than max_command_bytes (" +
+                                                   std::to_string(limits.max_command_bytes) + ")");
+  }
+
+  const py::object type_ref = get(obj, n.type);
+  PyObject* type = type_ref.ptr();
+  if (!type) return refuse(ErrorCode::InvalidField, "type: missing");
+  if (!PyUnicode_Check(type)) return refuse(ErrorCode::InvalidField, "type: must be a string");
+  std::string scratch;
+  const std::string_view t = utf8_view(type, scratch);
+  CommandType ct;
+  if (t == "tick") {
+    out.kind = ParsedCommand::Kind::Tick;
+    return;
+  }
+  if (t == "hello") ct = CommandType::Hello;
+  else if (t == "join") ct = CommandType::Join;
+  else if (t == "choice") ct = CommandType::Choice;
+  else if (t == "face") ct = CommandType::Face;
+  else if (t == "leave") ct = CommandType::Leave;
+  else if (t == "disconnect") ct = CommandType::Disconnect;
+  else {
+    return refuse(ErrorCode::UnknownCommand,
+                  "unknown command type \"" + std::string(t.substr(0, 64)) + "\"");
+  }
+  if (!from) return refuse(ErrorCode::InvalidField, "from: missing");
+  if (!PyUnicode_Check(from)) return refuse(ErrorCode::InvalidField, "from: must be a string");
+
+  const py::object data_ref = get(obj, n.data);
+  PyObject* data = data_ref.ptr() == Py_None ? nullptr : data_ref.ptr();
+  if (data && !PyDict_Check(data)) return refuse(ErrorCode::InvalidField, "data: must be an object");
+
+  Command& c = out.command;
+  c.type = ct;
+  c.from = out.from;
+  c.name.clear();
+  c.avatar.clear();
+  c.value = 0;
+  auto int_field = [&](PyObject* key, const char* name) {
+    PyObject* v = data ? item(data, key) : nullptr;
+    if (!v) {
+      refuse(ErrorCode::InvalidField, std::string("data.") + name + ": missing");
+      return;
+    }
+    if (!json_int(v, c.value)) {
+      refuse(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
+    }
+  };
+  switch (ct) {
+    case CommandType::Hello: {
+      const py::object u_ref = data ? get(data, n.user) : py::object();
+      PyObject* u = u_ref.ptr();
+      if (!u) return refuse(ErrorCode::InvalidField, "data.user: missing");
+      if (!PyDict_Check(u)) return refuse(ErrorCode::InvalidField, "data.user: must be an object");
+      auto text = [&](PyObject* key, const char* name, std::string& dst) {
+        PyObject* v = item(u, key);
+        if (!v || v == Py_None) return true;
+        if (!PyUnicode_Check(v)) {
+          refuse(ErrorCode::InvalidField, std::string("data.user.") + name + ": must be a string");
+          return false;
+        }
+        utf8(v, dst);
+        return true;
+      };
+      std::string uid = c.from;
+      if (!text(n.uid, "uid", uid)) return;
+      if (uid != c.from) return refuse(ErrorCode::InvalidField, "data.user.uid: must equal from");
+      if (!text(n.uname, "uname", c.name)) return;
+      if (!text(n.uavatar, "uavatar", c.avatar)) return;
+      break;
+    }
+    case CommandType::Choice:
+      int_field(n.choice, "choice");
+      break;
+    case CommandType::Face:
+      int_field(n.face, "face");
+      break;
+    default:
+      break;
+  }
+}
+
+// ------------------------------------------------------------------ events
+
+py::object make_str(std::string_view s) {
+  return steal(PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "replace"));
+}
+
+namespace {
+
+py::object user_dict(const Profile& p) {
+  const Names& n = g_names;
+  py::object d = new_dict();
+  set(d, n.uid, make_str(p.uid()));
+  set(d, n.uname, make_str(p.name()));
+  set(d, n.uavatar, make_str(p.avatar()));
+  return d;
+}
+
+py::object recipients(const Event& e) {
+  std::size_t count = 0;
+  for_each_recipient(e, [&](const Profile&) { ++count; });
+  py::object list = steal(PyList_New(static_cast<Py_ssize_t>(count)));
+  Py_ssize_t i = 0;
+  for_each_recipient(e, [&](const Profile& p) {
+    PyList_SET_ITEM(list.ptr(), i++, make_str(p.uid()).release().ptr());
+  });
+  return list;
+}
+
+// Seconds as the codec writes them: an int when whole, else the float whose repr is
+// the same shortest decimal (ms / 1000 is correctly rounded, so repr gives it back).
+py::object seconds(std::int64_t ms) {
+  if (ms % 1000 == 0) return i64(ms / 1000);
+  return steal(PyFloat_FromDouble(static_cast<double>(ms) / 1000.0));
+}
+
+struct DataBuilder {
+  const Event& e;
+
+  py::object operator()(const HiData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.message, borrow(n.welcome));
+    set(o, n.nearby, u64(d.nearby));
+    return o;
+  }
+  py::object operator()(const RoomData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.roomId, room_str(d.room));
+    py::object users = steal(PyList_New(d.users.size()));
+    for (std::uint32_t i = 0; i < d.users.size(); ++i) {
+      PyList_SET_ITEM(users.ptr(), i, user_dict(d.users[i]).release().ptr());
+    }
+    set(o, n.users, users);
+    set(o, n.full, boolean(d.full));
+    return o;
+  }
+  py::object operator()(const StartData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.roomId, room_str(d.room));
+    set(o, n.gameTime, seconds(d.game_time_ms));
+    set(o, n.deadline, i64(d.deadline));
+    const MemberView& v = e.to.room;
+    py::object users = steal(PyList_New(v.size()));
+    for (std::uint32_t i = 0; i < v.size(); ++i) {
+      py::object u = user_dict(v[i]);
+      set(u, n.totalScore, i64((*d.scores)[i].total_score));
+      set(u, n.winStreak, u64((*d.scores)[i].win_streak));
+      PyList_SET_ITEM(users.ptr(), i, u.release().ptr());
+    }
+    set(o, n.roomUsers, users);
+    return o;
+  }
+  py::object operator()(const MovementData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.uid, make_str(d.who->uid()));
+    if (d.face == 0) {
+      set(o, n.movement, borrow(n.choice));
+    } else {
+      set(o, n.movement, borrow(n.face));
+      set(o, n.face, u64(d.face));
+    }
+    return o;
+  }
+  py::object operator()(const LeaveData& d) const {
+    py::object o = new_dict();
+    set(o, g_names.uid, make_str(d.who->uid()));
+    return o;
+  }
+  py::object operator()(const ResultData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.roomId, room_str(d.room));
+    py::object rows = steal(PyList_New(static_cast<Py_ssize_t>(d.rows->size())));
+    Py_ssize_t i = 0;
+    for (const ResultRow& r : *d.rows) {
+      py::object row = new_dict();
+      set(row, n.uid, make_str(r.who->uid()));
+      set(row, n.bot, boolean(r.who->bot()));
+      set(row, n.choice, u64(static_cast<unsigned>(r.choice)));
+      set(row, n.wins, u64(r.tally.wins));
+      set(row, n.losses, u64(r.tally.losses));
+      set(row, n.base, i64(r.tally.base()));
+      set(row, n.roundScore, i64(r.round_score));
+      set(row, n.totalScore, i64(r.total_score));
+      set(row, n.winStreak, u64(r.win_streak));
+      PyList_SET_ITEM(rows.ptr(), i++, row.release().ptr());
+    }
+    set(o, n.result, rows);
+    return o;
+  }
+  py::object operator()(const ErrorData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    const auto c = static_cast<std::size_t>(d.code);
+    set(o, n.code, c < 11 ? borrow(n.error_codes[c]) : make_str(to_string(d.code)));
+    set(o, n.message, make_str(d.message));
+    return o;
+  }
+};
+
+}  // namespace
+
+py::object event_to_dict(const Event& e) {
+  const Names& n = g_names;
+  py::object d = new_dict();
+  set(d, n.at, i64(e.at));
+  set(d, n.to, recipients(e));
+  set(d, n.type, borrow(n.event_types[e.data.index()]));
+  set(d, n.data, std::visit(DataBuilder{e}, e.data));
+  return d;
+}
+
+py::object digest_dict(Time at, std::uint64_t lines, std::uint64_t digest) {
+  const Names& n = g_names;
+  py::object d = new_dict();
+  set(d, n.at, i64(at));
+  set(d, n.to, steal(PyList_New(0)));
+  set(d, n.type, borrow(n.digest));
+  py::object data = new_dict();
+  set(data, n.lines, u64(lines));
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
+  set(data, n.digest, make_str(hex));
+  set(d, n.data, data);
+  return d;
+}
+
+// ------------------------------------------------------------------ JSON text
+
+namespace {
+
+void write_json(PyObject* o, std::string& out, std::string& path, int depth) {
+  if (depth > kMaxDepth) throw py::value_error("value nested more than 256 levels deep at " + path);
+  if (PyUnicode_Check(o)) {
+    std::string s;
+    utf8(o, s);
+    append_json_string(s, out);
+  } else if (PyBool_Check(o)) {
+    out += o == Py_True ? "true" : "false";
+  } else if (PyLong_Check(o)) {
+    py::object s = steal(PyObject_Str(o));
+    Py_ssize_t n = 0;
+    const char* u = PyUnicode_AsUTF8AndSize(s.ptr(), &n);
+    if (!u) throw py::error_already_set();
+    out.append(u, static_cast<std::size_t>(n));
+  } else if (o == Py_None) {
+    out += "null";
+  } else if (PyFloat_Check(o)) {
+    const double v = PyFloat_AS_DOUBLE(o);
+    if (!std::isfinite(v)) {
+      out += "null";  // not JSON; the reader then names the field as the wrong type
+      return;
+    }
+    py::object s = steal(PyObject_Repr(o));
+    Py_ssize_t n = 0;
+    const char* u = PyUnicode_AsUTF8AndSize(s.ptr(), &n);
+    if (!u) throw py::error_already_set();
+    out.append(u, static_cast<std::size_t>(n));
+  } else if (PyDict_Check(o)) {
+    out.push_back('{');
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    bool first = true;
+    py::object keep = borrow(o);
+    while (PyDict_Next(o, &pos, &k, &v)) {
+      if (!PyUnicode_Check(k)) {
+        throw py::type_error("keys must be str, got " + std::string(Py_TYPE(k)->tp_name) +
+                             " in " + path);
+      }
+      if (!first) out.push_back(',');
+      first = false;
+      std::string key;
+      utf8(k, key);
+      append_json_string(key, out);
+      out.push_back(':');
+      const std::size_t mark = path.size();
+      path += path.empty() ? key : "." + key;
+      write_json(v, out, path, depth + 1);
+      path.resize(mark);
+    }
+    out.push_back('}');
+  } else if (PyList_Check(o) || PyTuple_Check(o)) {
+    py::object keep = borrow(o);
+    out.push_back('[');
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(o); ++i) {
+      if (i) out.push_back(',');
+      py::object it = borrow(PySequence_Fast_GET_ITEM(o, i));
+      const std::size_t mark = path.size();
+      path += "[" + std::to_string(i) + "]";
+      write_json(it.ptr(), out, path, depth + 1);
+      path.resize(mark);
+    }
+    out.push_back(']');
+  } else {
+    throw py::type_error((path.empty() ? std::string("value") : path) +
+                         " must be a JSON value (str, int, float, bool, None, list or dict), got " +
+                         Py_TYPE(o)->tp_name);
+  }
+}
+
+}  // namespace
+
+std::string to_json_text(PyObject* obj, std::string_view path) {
+  std::string out, p(path);
+  write_json(obj, out, p, 0);
+  return out;
+}
+
+}  // namespace roshambo::py_binding

@@ -1,0 +1,68 @@
+#pragma once
+// Conversions between Python objects and roshambo values, written against the
+// CPython API directly: `Engine.handle` is called millions of times from notebooks,
+// so commands are read from dicts and events built as dicts without JSON text.
+
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "roshambo/command.hpp"
+#include "roshambo/config.hpp"
+#include "roshambo/event.hpp"
+
+namespace roshambo::py_binding {
+
+namespace py = pybind11;
+
+/// Interned key and value strings, created once at module import.
+struct Names {
+  PyObject *at, *to, *type, *data, *from, *user;
+  PyObject *message, *welcome, *nearby, *roomId, *users, *full, *uid, *uname, *uavatar;
+  PyObject *gameTime, *deadline, *roomUsers, *totalScore, *winStreak, *movement, *face;
+  PyObject *choice, *result, *bot, *wins, *losses, *base, *roundScore, *code, *tick;
+  PyObject *lines, *digest;
+  PyObject* event_types[7];
+  PyObject* error_codes[11];
+};
+
+/// The names; valid after init_names().
+const Names& names() noexcept;
+void init_names();
+
+/// A command dict read into a command, a tick, or a refusal to pass to Engine::reject.
+struct ParsedCommand {
+  enum class Kind { Command, Tick, Refused } kind = Kind::Command;
+  Command command;
+  ErrorCode code = ErrorCode::Malformed;
+  std::string message;
+  std::string from;  ///< the sender to address a refusal to ("" = nobody)
+};
+
+/// Read a command dict ({"from", "type", "data"}) as the JSON decoder reads a log line:
+/// the same checks in the same order with the same messages, so a dict and its JSON
+/// line give the same events. Raises TypeError (py::type_error) for values json.dumps
+/// could not write (non-dict command, non-str keys, sets, objects, ...).
+void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out);
+
+/// `now` as an int64: any int-like but bool; out-of-range values are clamped so the
+/// engine refuses them with its own error (time_went_backwards / invalid_field).
+std::int64_t to_time(PyObject* obj, const char* what = "now");
+
+/// One event as the dict whose json.dumps(separators=(",", ":"), ensure_ascii=False)
+/// is the event-log line byte for byte (same keys, same order, same value types).
+py::object event_to_dict(const Event& e);
+
+/// A digest line of the replay log as a dict.
+py::object digest_dict(Time at, std::uint64_t lines, std::uint64_t digest);
+
+/// Compact JSON of a JSON-compatible Python value (dict with str keys, list, tuple,
+/// str, int, float, bool, None). Raises TypeError naming the path for anything else.
+std::string to_json_text(PyObject* obj, std::string_view path);
+
+/// Python str from UTF-8 bytes; invalid bytes become U+FFFD instead of failing.
+py::object make_str(std::string_view s);
+
+}  // namespace roshambo::py_binding

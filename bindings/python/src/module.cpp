@@ -1,0 +1,436 @@
+// roshambo._core: the pybind11 extension behind the `roshambo` package. The public,
+// documented surface is the package (roshambo/__init__.py and its .pyi stubs).
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <charconv>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "roshambo/codec.hpp"
+#include "roshambo/engine.hpp"
+#include "roshambo/replay.hpp"
+#include "roshambo/version.hpp"
+
+namespace roshambo::py_binding {
+namespace {
+
+PyObject* g_config_error = nullptr;
+PyObject* g_command_error = nullptr;
+PyObject* g_snapshot_error = nullptr;
+PyObject* g_invariant_error = nullptr;
+
+PyObject* new_exception(py::module_& m, const char* name, const char* doc, PyObject* base) {
+  const std::string qualified = std::string("roshambo.") + name;
+  PyObject* type = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, base, nullptr);
+  if (!type) throw py::error_already_set();
+  m.add_object(name, py::reinterpret_borrow<py::object>(type));
+  return type;  // one reference kept for the life of the process
+}
+
+// Raise `type(message)` with extra attributes set on the instance.
+void raise_with(PyObject* type, const std::string& message,
+                std::initializer_list<std::pair<const char*, py::object>> attrs) {
+  py::object msg = make_str(message);
+  py::object inst = py::reinterpret_steal<py::object>(PyObject_CallOneArg(type, msg.ptr()));
+  if (!inst) throw py::error_already_set();
+  for (const auto& [name, value] : attrs) inst.attr(name) = value;
+  PyErr_SetObject(type, inst.ptr());
+}
+
+[[noreturn]] void throw_config_error(const std::string& field, const std::string& message) {
+  throw ConfigError(field, message);
+}
+
+// ------------------------------------------------------------------ config
+
+Config config_from_mapping(py::handle obj) {
+  py::object d = py::reinterpret_borrow<py::object>(obj);
+  if (!PyDict_Check(obj.ptr())) d = py::dict(d);
+  return Config::from_json(to_json_text(d.ptr(), ""));
+}
+
+bool is_mapping(py::handle obj) {
+  static py::object mapping = py::module_::import("collections.abc").attr("Mapping");
+  return PyDict_Check(obj.ptr()) || py::isinstance(obj, mapping);
+}
+
+std::uint64_t seed_from(py::handle seed) {
+  if (PyBool_Check(seed.ptr()) || !PyIndex_Check(seed.ptr())) {
+    throw py::type_error(std::string("seed must be an int, got ") + Py_TYPE(seed.ptr())->tp_name);
+  }
+  py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(seed.ptr()));
+  if (!i) throw py::error_already_set();
+  const unsigned long long v = PyLong_AsUnsignedLongLong(i.ptr());
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    throw_config_error("seed", "config field 'seed': must be in 0..18446744073709551615");
+  }
+  return v;
+}
+
+py::object json_loads(const std::string& text) {
+  static py::object loads = py::module_::import("json").attr("loads");
+  return loads(text);
+}
+
+py::dict config_dict(const Config& c) { return json_loads(c.to_json()); }
+
+std::string config_repr(const Config& c) {
+  std::string out = "roshambo.Config(";
+  bool first = true;
+  for (auto [k, v] : config_dict(c)) {
+    if (!first) out += ", ";
+    first = false;
+    out += py::str(k).cast<std::string>() + "=" + py::repr(v).cast<std::string>();
+  }
+  return out + ")";
+}
+
+// ------------------------------------------------------------------ engine
+
+struct PyEngine {
+  Engine engine;
+  std::vector<Event> scratch;
+  ParsedCommand parsed;
+
+  explicit PyEngine(Engine e) : engine(std::move(e)) {}
+  PyEngine(const PyEngine& o) : engine(o.engine) {}
+};
+
+// Events of `scratch` as a list of dicts; the scratch is emptied in every case so no
+// event keeps the engine's member lists alive longer than needed.
+py::list take_events(std::vector<Event>& scratch) {
+  struct Clear {
+    std::vector<Event>& v;
+    ~Clear() { v.clear(); }
+  } clear{scratch};
+  py::list out(scratch.size());
+  for (std::size_t i = 0; i < scratch.size(); ++i) {
+    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), event_to_dict(scratch[i]).release().ptr());
+  }
+  return out;
+}
+
+py::list finish(PyEngine& self, std::optional<ErrorCode> err, bool strict) {
+  std::string message;
+  if (strict && err && !self.scratch.empty()) {
+    if (const auto* e = std::get_if<ErrorData>(&self.scratch.back().data)) message = e->message;
+  }
+  py::list events = take_events(self.scratch);
+  if (strict && err) {
+    raise_with(g_command_error, message,
+               {{"code", make_str(to_string(*err))}, {"message", make_str(message)}, {"events", events}});
+    throw py::error_already_set();
+  }
+  return events;
+}
+
+py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool strict) {
+  const Time t = to_time(now.ptr());
+  ParsedCommand& p = self.parsed;
+  parse_command(command.ptr(), self.engine.config(), p);
+  self.scratch.clear();
+  std::optional<ErrorCode> err;
+  switch (p.kind) {
+    case ParsedCommand::Kind::Command:
+      err = self.engine.handle(p.command, t, self.scratch);
+      break;
+    case ParsedCommand::Kind::Tick:
+      err = self.engine.tick(t, self.scratch);
+      break;
+    case ParsedCommand::Kind::Refused:
+      self.engine.reject(p.from, t, p.code, std::move(p.message), self.scratch);
+      err = p.code;
+      break;
+  }
+  return finish(self, err, strict);
+}
+
+py::list engine_tick(PyEngine& self, py::handle now, bool strict) {
+  const Time t = to_time(now.ptr());
+  self.scratch.clear();
+  const auto err = self.engine.tick(t, self.scratch);
+  return finish(self, err, strict);
+}
+
+std::string bytes_or_str(py::handle obj, const char* what) {
+  if (PyUnicode_Check(obj.ptr())) {
+    Py_ssize_t n = 0;
+    const char* u = PyUnicode_AsUTF8AndSize(obj.ptr(), &n);
+    if (!u) throw py::error_already_set();
+    return std::string(u, static_cast<std::size_t>(n));
+  }
+  if (PyBytes_Check(obj.ptr())) {
+    return std::string(PyBytes_AS_STRING(obj.ptr()), static_cast<std::size_t>(PyBytes_GET_SIZE(obj.ptr())));
+  }
+  throw py::type_error(std::string(what) + " must be str or bytes, got " + Py_TYPE(obj.ptr())->tp_name);
+}
+
+std::optional<std::uint64_t> room_number(py::handle id) {
+  if (PyUnicode_Check(id.ptr())) {
+    const std::string s = id.cast<std::string>();
+    if (s.rfind("room-", 0) != 0) return std::nullopt;
+    std::uint64_t n = 0;
+    const auto r = std::from_chars(s.data() + 5, s.data() + s.size(), n);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+    return n;
+  }
+  if (!PyBool_Check(id.ptr()) && PyLong_Check(id.ptr())) {
+    const unsigned long long v = PyLong_AsUnsignedLongLong(id.ptr());
+    if (PyErr_Occurred()) {
+      PyErr_Clear();
+      return std::nullopt;
+    }
+    return v;
+  }
+  throw py::type_error(std::string("room id must be a str like \"room-1\" or an int, got ") +
+                       Py_TYPE(id.ptr())->tp_name);
+}
+
+py::object opt_room_id(const std::optional<std::uint64_t>& n) {
+  if (!n) return py::none();
+  return make_str(room_id(*n));
+}
+
+// ------------------------------------------------------------------ replay
+
+struct PyReplayer {
+  PyEngine& engine;
+  std::uint64_t digest_every;
+  Replayer replayer;
+  std::vector<Event> scratch;
+
+  PyReplayer(PyEngine& e, std::uint64_t every) : engine(e), digest_every(every), replayer(e.engine) {}
+
+  py::list feed(py::handle line) {
+    std::string text = bytes_or_str(line, "line");
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    scratch.clear();
+    const std::uint64_t before = replayer.lines();
+    replayer.feed(text, scratch);
+    py::list out = take_events(scratch);
+    const std::uint64_t lines = replayer.lines();
+    if (digest_every != 0 && lines != before && lines % digest_every == 0) {
+      out.append(digest_dict(engine.engine.now(), lines, engine.engine.digest()));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+}  // namespace roshambo::py_binding
+
+namespace rb = roshambo::py_binding;
+using roshambo::Config;
+using roshambo::Engine;
+
+PYBIND11_MODULE(_core, m) {
+  namespace py = pybind11;
+  m.doc() = "roshambo native core; use the `roshambo` package.";
+  m.attr("__version__") = roshambo::version();
+  rb::init_names();
+
+  rb::g_config_error = rb::new_exception(
+      m, "ConfigError", "An invalid configuration; `.field` names the offending field.", PyExc_ValueError);
+  rb::g_command_error = rb::new_exception(
+      m, "CommandError",
+      "A command the engine refused (strict mode). `.code` is the SPEC error code, "
+      "`.message` the text, `.events` every event of the call (the error included).",
+      PyExc_Exception);
+  rb::g_snapshot_error = rb::new_exception(
+      m, "SnapshotError", "A snapshot that cannot be restored.", PyExc_ValueError);
+  rb::g_invariant_error = rb::new_exception(
+      m, "InvariantError", "verify() found a broken invariant: a bug in roshambo.", PyExc_RuntimeError);
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const roshambo::ConfigError& e) {
+      rb::raise_with(rb::g_config_error, e.what(), {{"field", rb::make_str(e.field())}});
+    } catch (const roshambo::SnapshotError& e) {
+      PyErr_SetString(rb::g_snapshot_error, e.what());
+    } catch (const roshambo::InvariantError& e) {
+      PyErr_SetString(rb::g_invariant_error, e.what());
+    }
+  });
+
+  // ---------------------------------------------------------------- Config
+  py::class_<Config> cfg(m, "Config", "Engine configuration (SPEC §10); immutable.");
+  cfg.def(py::init([](const py::kwargs& kw) { return Config::from_json(rb::to_json_text(kw.ptr(), "")); }))
+      .def_static("from_dict", [](const py::handle& d) {
+        if (!rb::is_mapping(d)) {
+          throw py::type_error(std::string("config must be a dict, got ") + Py_TYPE(d.ptr())->tp_name);
+        }
+        return rb::config_from_mapping(d);
+      }, py::arg("fields"))
+      .def_static("from_json", [](const py::handle& text) {
+        return Config::from_json(rb::bytes_or_str(text, "config JSON"));
+      }, py::arg("text"))
+      .def("to_json", &Config::to_json)
+      .def("to_dict", &rb::config_dict)
+      .def("replace", [](const Config& c, const py::kwargs& changes) {
+        py::dict d = rb::config_dict(c);
+        for (auto [k, v] : changes) d[k] = v;
+        return Config::from_json(rb::to_json_text(d.ptr(), ""));
+      })
+      .def_readonly("capacity", &Config::capacity)
+      .def_readonly("game_time_ms", &Config::game_time_ms)
+      .def_readonly("bot_fill_after_ms", &Config::bot_fill_after_ms)
+      .def_property_readonly("bot_strategy", [](const Config& c) { return c.bot_strategy.to_string(); })
+      .def_property_readonly("scoring", [](const Config& c) { return std::string(to_string(c.scoring)); })
+      .def_readonly("loss_penalty", &Config::loss_penalty)
+      .def_readonly("streak_cap", &Config::streak_cap)
+      .def_readonly("requeue", &Config::requeue)
+      .def_property_readonly("fill_policy", [](const Config& c) { return std::string(to_string(c.fill_policy)); })
+      .def_readonly("max_players", &Config::max_players)
+      .def_readonly("max_rooms", &Config::max_rooms)
+      .def_readonly("seed", &Config::seed)
+      .def_readonly("max_uid_bytes", &Config::max_uid_bytes)
+      .def_readonly("max_name_bytes", &Config::max_name_bytes)
+      .def_readonly("max_avatar_bytes", &Config::max_avatar_bytes)
+      .def_readonly("max_command_bytes", &Config::max_command_bytes)
+      .def("__eq__", [](const Config& a, const py::object& b) -> py::object {
+        if (!py::isinstance<Config>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+        return py::bool_(a == b.cast<const Config&>());
+      })
+      .def("__hash__", [](const Config& c) { return py::hash(py::str(c.to_json())); })
+      .def("__repr__", &rb::config_repr)
+      .def("__copy__", [](const Config& c) { return c; })
+      .def("__deepcopy__", [](const Config& c, const py::object&) { return c; }, py::arg("memo"))
+      .def(py::pickle([](const Config& c) { return c.to_json(); },
+                      [](const std::string& s) { return Config::from_json(s); }));
+
+  // ---------------------------------------------------------------- views
+  using roshambo::PlayerInfo;
+  using roshambo::RoomInfo;
+  using roshambo::EngineStats;
+  py::class_<PlayerInfo>(m, "Player", "Read-only copy of one player's state.")
+      .def_readonly("uid", &PlayerInfo::uid)
+      .def_readonly("name", &PlayerInfo::name)
+      .def_readonly("avatar", &PlayerInfo::avatar)
+      .def_readonly("total_score", &PlayerInfo::total_score)
+      .def_readonly("win_streak", &PlayerInfo::win_streak)
+      .def_readonly("online", &PlayerInfo::online)
+      .def_readonly("bot", &PlayerInfo::bot)
+      .def_property_readonly("room", [](const PlayerInfo& p) { return rb::opt_room_id(p.room); })
+      .def("__eq__", [](const PlayerInfo& a, const py::object& o) -> py::object {
+        if (!py::isinstance<PlayerInfo>(o)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+        const auto& b = o.cast<const PlayerInfo&>();
+        return py::bool_(a.uid == b.uid && a.name == b.name && a.avatar == b.avatar &&
+                         a.total_score == b.total_score && a.win_streak == b.win_streak &&
+                         a.online == b.online && a.bot == b.bot && a.room == b.room);
+      })
+      .def("__repr__", [](const PlayerInfo& p) {
+        return "roshambo.Player(uid=" + py::repr(py::str(p.uid)).cast<std::string>() +
+               ", name=" + py::repr(py::str(p.name)).cast<std::string>() +
+               ", total_score=" + std::to_string(p.total_score) +
+               ", win_streak=" + std::to_string(p.win_streak) +
+               ", online=" + (p.online ? "True" : "False") + ", bot=" + (p.bot ? "True" : "False") +
+               ", room=" + (p.room ? "'" + roshambo::room_id(*p.room) + "'" : std::string("None")) + ")";
+      });
+  py::class_<RoomInfo>(m, "Room", "Read-only copy of one open room.")
+      .def_property_readonly("id", [](const RoomInfo& r) { return roshambo::room_id(r.number); })
+      .def_readonly("number", &RoomInfo::number)
+      .def_property_readonly("phase", [](const RoomInfo& r) {
+        return std::string(r.phase == roshambo::Phase::Playing ? "playing" : "waiting");
+      })
+      .def_readonly("opened_at", &RoomInfo::opened_at)
+      .def_readonly("deadline", &RoomInfo::deadline)
+      .def_property_readonly("members", [](const RoomInfo& r) {
+        py::tuple t(r.members.size());
+        for (std::size_t i = 0; i < r.members.size(); ++i) t[i] = py::str(r.members[i]);
+        return t;
+      })
+      .def_property_readonly("choices", [](const RoomInfo& r) {
+        py::tuple t(r.choices.size());
+        for (std::size_t i = 0; i < r.choices.size(); ++i) t[i] = py::int_(static_cast<int>(r.choices[i]));
+        return t;
+      })
+      .def("__repr__", [](const RoomInfo& r) {
+        return "roshambo.Room(id='" + roshambo::room_id(r.number) + "', phase='" +
+               (r.phase == roshambo::Phase::Playing ? "playing" : "waiting") +
+               "', members=" + std::to_string(r.members.size()) + ")";
+      });
+  py::class_<EngineStats>(m, "Stats", "Engine counters.")
+      .def_readonly("players", &EngineStats::players)
+      .def_readonly("online", &EngineStats::online)
+      .def_readonly("bots", &EngineStats::bots)
+      .def_readonly("rooms", &EngineStats::rooms)
+      .def_readonly("waiting_rooms", &EngineStats::waiting_rooms)
+      .def_readonly("rooms_settled", &EngineStats::rooms_settled)
+      .def_readonly("timers", &EngineStats::timers)
+      .def("__repr__", [](const EngineStats& s) {
+        return "roshambo.Stats(players=" + std::to_string(s.players) + ", online=" +
+               std::to_string(s.online) + ", bots=" + std::to_string(s.bots) + ", rooms=" +
+               std::to_string(s.rooms) + ", waiting_rooms=" + std::to_string(s.waiting_rooms) +
+               ", rooms_settled=" + std::to_string(s.rooms_settled) + ", timers=" +
+               std::to_string(s.timers) + ")";
+      });
+
+  // ---------------------------------------------------------------- Engine
+  py::class_<rb::PyEngine>(m, "Engine", "One lobby shard: commands and host time in, events out.")
+      .def(py::init([](const py::object& config, const py::object& seed) {
+             Config c;
+             if (config.is_none()) {
+             } else if (py::isinstance<Config>(config)) {
+               c = config.cast<const Config&>();
+             } else if (rb::is_mapping(config)) {
+               c = rb::config_from_mapping(config);
+             } else {
+               throw py::type_error(std::string("config must be a roshambo.Config, a dict or None, got ") +
+                                    Py_TYPE(config.ptr())->tp_name);
+             }
+             if (!seed.is_none()) c.seed = rb::seed_from(seed);
+             return rb::PyEngine(Engine(c));
+           }),
+           py::arg("config") = py::none(), py::kw_only(), py::arg("seed") = py::none())
+      .def("handle", &rb::engine_handle, py::arg("command"), py::arg("now"), py::kw_only(),
+           py::arg("strict") = false)
+      .def("tick", &rb::engine_tick, py::arg("now"), py::kw_only(), py::arg("strict") = false)
+      .def("next_deadline", [](const rb::PyEngine& e) { return e.engine.next_deadline(); })
+      .def_property_readonly("now", [](const rb::PyEngine& e) { return e.engine.now(); })
+      .def_property_readonly("config", [](const rb::PyEngine& e) { return e.engine.config(); })
+      .def("snapshot", [](const rb::PyEngine& e) { return e.engine.snapshot(); })
+      .def_static("restore", [](const py::handle& s) {
+        return rb::PyEngine(Engine::from_snapshot(rb::bytes_or_str(s, "snapshot")));
+      }, py::arg("snapshot"))
+      .def("digest", [](const rb::PyEngine& e) { return e.engine.digest(); })
+      .def("verify", [](const rb::PyEngine& e) { e.engine.verify(); })
+      .def("player", [](const rb::PyEngine& e, const py::handle& uid) {
+        if (!PyUnicode_Check(uid.ptr())) {
+          throw py::type_error(std::string("uid must be a str, got ") + Py_TYPE(uid.ptr())->tp_name);
+        }
+        return e.engine.player(uid.cast<std::string>());
+      }, py::arg("uid"))
+      .def("players", [](const rb::PyEngine& e) { return e.engine.players(); })
+      .def("room", [](const rb::PyEngine& e, const py::handle& id) -> std::optional<RoomInfo> {
+        const auto n = rb::room_number(id);
+        if (!n) return std::nullopt;
+        return e.engine.room(*n);
+      }, py::arg("room_id"))
+      .def("rooms", [](const rb::PyEngine& e) { return e.engine.rooms(); })
+      .def("stats", [](const rb::PyEngine& e) { return e.engine.stats(); })
+      .def("__copy__", [](const rb::PyEngine& e) { return rb::PyEngine(e); })
+      .def("__deepcopy__", [](const rb::PyEngine& e, const py::object&) { return rb::PyEngine(e); },
+           py::arg("memo"))
+      .def(py::pickle([](const rb::PyEngine& e) { return e.engine.snapshot(); },
+                      [](const std::string& s) { return rb::PyEngine(Engine::from_snapshot(s)); }))
+      .def("__repr__", [](const rb::PyEngine& e) {
+        const auto s = e.engine.stats();
+        return "<roshambo.Engine now=" + std::to_string(e.engine.now()) + " players=" +
+               std::to_string(s.players) + " rooms=" + std::to_string(s.rooms) + ">";
+      });
+
+  py::class_<rb::PyReplayer>(m, "Replayer", "Feeds command-log lines to an engine.")
+      .def(py::init([](rb::PyEngine& e, std::uint64_t every) { return new rb::PyReplayer(e, every); }),
+           py::arg("engine"), py::arg("digest_every") = 0, py::keep_alive<1, 2>())
+      .def("feed", &rb::PyReplayer::feed, py::arg("line"))
+      .def_property_readonly("lines", [](const rb::PyReplayer& r) { return r.replayer.lines(); });
+
+  rb::bind_simulate(m);
+}
