@@ -448,7 +448,8 @@ void Engine::Impl::verify() const {
   }
   if (bot_count != live_bots) fail("bot count");
   std::uint64_t open = 0, waiting = 0;
-  std::vector<char> has_deadline(rooms.size(), 0);
+  std::vector<char> has_deadline(rooms.size(), 0), has_fill(rooms.size(), 0);
+  std::vector<char> has_pick(bots.size(), 0);  // by bot slot
   for (const auto& t : heap) {
     if (!live(t)) continue;
     if (t.due <= now) fail("a due timer did not fire");
@@ -459,8 +460,12 @@ void Engine::Impl::verify() const {
       has_deadline[t.room] = 1;
     } else if (t.kind == TimerKind::BotFill) {
       if (r.phase != Phase::Waiting) fail("bot fill timer on a playing room");
+      has_fill[t.room] = 1;
     } else if (P(t.player).room != t.room) {
       fail("bot pick timer for a bot elsewhere");
+    } else {
+      if (has_pick[t.player & ~kBotBit]) fail("two pick timers for one bot");
+      has_pick[t.player & ~kBotBit] = 1;
     }
   }
   for (std::uint32_t s = 0; s < rooms.size(); ++s) {
@@ -478,11 +483,20 @@ void Engine::Impl::verify() const {
       if (r.members->members[i]->uid() != p.profile->uid()) fail(id + " member list out of order");
       if (!(pid & kBotBit)) ++h;
       if (r.phase == Phase::Waiting && r.seats[i].choice != Choice::None) fail(id + " choice before start");
+      if (pid & kBotBit) {
+        // A bot picks exactly once (never "none" unless its strategy is none): it has
+        // a pending pick timer exactly when it has not picked yet.
+        const bool picks = cfg.bot_strategy.kind != BotStrategy::Kind::None;
+        if ((has_pick[pid & ~kBotBit] != 0) != (picks && r.seats[i].choice == Choice::None)) {
+          fail(id + " bot pick timer mismatch");
+        }
+      }
     }
     if (h != r.humans || h == 0) fail(id + " human count");
     if (r.phase == Phase::Waiting) {
       ++waiting;
       if (r.seats.size() >= cfg.capacity) fail(id + " full but waiting");
+      if (cfg.bot_fill_after_ms > 0 && !has_fill[s]) fail(id + " waiting without its bot fill timer");
     } else if (!has_deadline[s]) {
       fail(id + " playing without a deadline");
     }
