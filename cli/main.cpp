@@ -9,6 +9,10 @@ int main(int argc, char** argv) {
   CLI::App app{"roshambo — multiplayer rock-paper-scissors lobby rules"};
   app.set_version_flag("--version", std::string("roshambo ") + roshambo::version());
   app.require_subcommand(1);
+  // Usage errors are one line on stderr, like every other error of the tool.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("roshambo: ") + e.what() + " (see --help)\n";
+  });
   roshambo::cli::setup_replay(app);
   roshambo::cli::setup_simulate(app);
   roshambo::cli::setup_rules(app);

@@ -15,6 +15,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 #include "commands.hpp"
 #include "progress.hpp"
@@ -75,7 +76,10 @@ T parse_int(const std::string& flag, const std::string& text) {
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, v);
   if (text.empty() || ec != std::errc() || ptr != end) {
-    const std::string what = ec == std::errc::result_out_of_range ? "out of range" : "not an integer";
+    const std::string what = ec == std::errc::result_out_of_range ? "out of range"
+                             : std::is_unsigned_v<T> && !text.empty() && text[0] == '-'
+                                 ? "must not be negative"
+                                 : "not an integer";
     throw UsageError(flag + ": " + what + " ('" + text.substr(0, 40) + "')");
   }
   return v;
@@ -125,7 +129,13 @@ class OutputFile {
 
 SimOptions build_options(const SimulateFlags& f) {
   SimOptions o;
-  if (!f.config_file.empty()) o.config = load_config_file(f.config_file);
+  if (!f.config_file.empty()) {
+    try {
+      o.config = load_config_file(f.config_file);
+    } catch (const UsageError& e) {
+      throw UsageError(std::string("--config: ") + e.what());
+    }
+  }
   Config& c = o.config;
   auto u32 = [&](const char* flag, const std::string& v, std::uint32_t& out) {
     if (f.given(flag)) out = parse_int<std::uint32_t>(flag, v);
