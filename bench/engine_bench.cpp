@@ -5,6 +5,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
 #include <map>
 #include <memory>
 
@@ -27,6 +29,14 @@ bool run_batch(Engine& e, const std::vector<Command>& batch, Time now, std::vect
   return true;
 }
 
+// CPU time of this thread in ns: the phase split of a round is reported from it
+// because the machine the figures come from is shared.
+double thread_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
 // One round for every player: join (rooms fill and start), choose, then one tick at
 // the deadline settles every room. Args: players, bots on (the default 1 s fill timer
 // is queued for every room and goes stale when the room fills) or off.
@@ -38,9 +48,14 @@ void BM_FullRound(benchmark::State& state) {
   Lobby lobby(cfg, n);
   std::vector<Event> out;
   std::uint64_t round = 0, events = 0;
+  double phase[3] = {0, 0, 0};  // join, choice, settle
   for (auto _ : state) {
-    if (!run_batch(lobby.engine, lobby.joins, lobby.now, out, events) ||
-        !run_batch(lobby.engine, lobby.choices[round % 3], lobby.now, out, events)) {
+    const double t0 = thread_ns();
+    const bool joined = run_batch(lobby.engine, lobby.joins, lobby.now, out, events);
+    const double t1 = thread_ns();
+    const bool chose = run_batch(lobby.engine, lobby.choices[round % 3], lobby.now, out, events);
+    const double t2 = thread_ns();
+    if (!joined || !chose) {
       state.SkipWithError("a command was refused");
       break;
     }
@@ -48,11 +63,18 @@ void BM_FullRound(benchmark::State& state) {
     lobby.engine.tick(lobby.now, out);
     events += out.size();
     out.clear();
+    phase[0] += t1 - t0;
+    phase[1] += t2 - t1;
+    phase[2] += thread_ns() - t2;
     ++round;
   }
   if (lobby.engine.stats().rooms_settled != round * (n / 2) || lobby.engine.stats().rooms != 0) {
     state.SkipWithError("rounds did not settle every room");
   }
+  const double player_rounds = static_cast<double>(n) * static_cast<double>(round ? round : 1);
+  state.counters["join_ns"] = phase[0] / player_rounds;    // per player, CPU time
+  state.counters["choice_ns"] = phase[1] / player_rounds;
+  state.counters["settle_ns"] = phase[2] / player_rounds;
   state.counters["player_rounds"] =
       benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);

@@ -207,7 +207,10 @@ void Engine::Impl::close_room(std::uint32_t slot) noexcept {
     }
   }
   r.seats.clear();
-  if (r.members.use_count() != 1) r.members.reset(); else r.members->members.clear();
+  // A list an event still holds stays with the slot untouched: open_room reuses it if
+  // the event is gone by then (the usual case: hosts drop events at once), saving two
+  // allocations per room and round.
+  if (r.members.use_count() == 1) r.members->members.clear();
   r.number = 0;
   ++r.gen;
   r.humans = 0;

@@ -26,12 +26,9 @@ ProfileRef ProfileRef::make(std::string_view uid, std::string_view name,
   return r;
 }
 
-void ProfileRef::release() noexcept {
-  if (p_ != nullptr && p_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    p_->~Profile();
-    std::free(p_);
-  }
-  p_ = nullptr;
+void ProfileRef::destroy(Profile* p) noexcept {
+  p->~Profile();
+  std::free(p);
 }
 
 }  // namespace roshambo

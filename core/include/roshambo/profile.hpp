@@ -68,7 +68,12 @@ class ProfileRef {
   void retain() const noexcept {
     if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
   }
-  void release() noexcept;
+  // Inline: every event and member list drops handles, and most drops do not free.
+  void release() noexcept {
+    if (p_ != nullptr && p_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy(p_);
+    p_ = nullptr;
+  }
+  static void destroy(Profile* p) noexcept;
   Profile* p_ = nullptr;
 };
 
