@@ -85,6 +85,7 @@ struct Wave {
   Time start = 0;
   std::vector<std::uint32_t> players;  // local indices, by pick moment
   std::vector<std::uint32_t> offsets;  // pick moment - start, ascending
+  std::vector<Choice> choices;         // what each will pick
   std::size_t pos = 0;
   Time next() const noexcept { return start + offsets[pos]; }
 };
@@ -93,6 +94,7 @@ struct PendingPick {
   Time start;
   std::uint32_t offset;
   std::uint32_t player;
+  Choice choice;
 };
 
 class Shard {
@@ -152,11 +154,9 @@ class Shard {
         join_round(t);
       } else {
         Wave& wave = waves_[w];
-        const std::uint32_t i = wave.players[wave.pos++];
-        PlayerState& p = out_.players[i];
-        const Choice c = strategies_[p.strategy].choose(p.mem, p.rng);
+        const std::uint32_t i = wave.players[wave.pos];
         choice_.from = uids_[i];
-        choice_.value = static_cast<std::int64_t>(c);
+        choice_.value = static_cast<std::int64_t>(wave.choices[wave.pos++]);
         send(choice_, t);
         if (wave.pos == wave.offsets.size()) waves_.erase(waves_.begin() + static_cast<std::ptrdiff_t>(w));
       }
@@ -270,7 +270,10 @@ class Shard {
       PlayerState& p = out_.players[i];
       if (strategies_[p.strategy].kind() == Strategy::Kind::None) continue;
       // Like a bot, a player picks at a moment within the countdown (before the deadline).
-      pending_.push_back({e.at, static_cast<std::uint32_t>(p.rng.below(game)), i});
+      // It decides now: until then it learns nothing (movements do not reveal choices),
+      // and members are visited in join order here, which is kinder to the cache.
+      const auto offset = static_cast<std::uint32_t>(p.rng.below(game));
+      pending_.push_back({e.at, offset, i, strategies_[p.strategy].choose(p.mem, p.rng)});
     }
   }
 
@@ -337,19 +340,23 @@ class Shard {
     const std::size_t n = old + (end - begin);
     const auto game = static_cast<std::uint64_t>(cfg_.game_time_ms);
     std::vector<std::uint32_t> players(n), offsets(n);
+    std::vector<Choice> choices(n);
     if (game <= 4 * n && game <= (1u << 22)) {
       // Counting sort by offset: linear, and stable.
       counts_.assign(game + 1, 0);
       for (std::size_t k = 0; k < old; ++k) ++counts_[w.offsets[k] + 1];
       for (std::size_t k = begin; k < end; ++k) ++counts_[pending_[k].offset + 1];
       for (std::size_t k = 1; k <= game; ++k) counts_[k] += counts_[k - 1];
-      auto place = [&](std::uint32_t off, std::uint32_t player) {
+      auto place = [&](std::uint32_t off, std::uint32_t player, Choice c) {
         const std::uint32_t at = counts_[off]++;
         players[at] = player;
         offsets[at] = off;
+        choices[at] = c;
       };
-      for (std::size_t k = 0; k < old; ++k) place(w.offsets[k], w.players[k]);
-      for (std::size_t k = begin; k < end; ++k) place(pending_[k].offset, pending_[k].player);
+      for (std::size_t k = 0; k < old; ++k) place(w.offsets[k], w.players[k], w.choices[k]);
+      for (std::size_t k = begin; k < end; ++k) {
+        place(pending_[k].offset, pending_[k].player, pending_[k].choice);
+      }
     } else {
       keys_.clear();
       for (std::size_t k = 0; k < old; ++k) {
@@ -363,10 +370,12 @@ class Shard {
         const auto src = static_cast<std::size_t>(keys_[k] & 0xffffffffu);
         offsets[k] = static_cast<std::uint32_t>(keys_[k] >> 32);
         players[k] = src < old ? w.players[src] : pending_[begin + src - old].player;
+        choices[k] = src < old ? w.choices[src] : pending_[begin + src - old].choice;
       }
     }
     w.players.swap(players);
     w.offsets.swap(offsets);
+    w.choices.swap(choices);
   }
 
   void flush_logs(bool final) {
