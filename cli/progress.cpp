@@ -3,11 +3,19 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace roshambo::cli {
 
-ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()) {}
+ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), start_(Clock::now()) {
+  // ROSHAMBO_PROGRESS_DELAY_MS overrides the one-second grace (0: draw at once).
+  if (const char* env = std::getenv("ROSHAMBO_PROGRESS_DELAY_MS")) {
+    char* end = nullptr;
+    const long ms = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && ms >= 0) delay_s_ = static_cast<double>(ms) / 1000.0;
+  }
+}
 ProgressBar::~ProgressBar() { finish(); }
 
 bool ProgressBar::stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
@@ -17,7 +25,7 @@ void ProgressBar::update(const SimProgress& p) {
   const auto now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   // Short runs stay silent; long ones redraw at most every 100 ms.
-  if (elapsed < 1.0 || (drawn_ && now - last_draw_ < std::chrono::milliseconds(100))) return;
+  if (elapsed < delay_s_ || (drawn_ && now - last_draw_ < std::chrono::milliseconds(100))) return;
   last_draw_ = now;
   const double frac = static_cast<double>(p.rounds_done) / static_cast<double>(p.rounds_total);
   constexpr int kWidth = 30;

@@ -1,6 +1,7 @@
 #pragma once
 // Progress bar on stderr for long simulations: only on a terminal, only once a run
-// has lasted about a second, redrawn at most ten times a second, erased at the end.
+// has lasted about a second (ROSHAMBO_PROGRESS_DELAY_MS sets that delay), redrawn at
+// most ten times a second, erased at the end.
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +30,7 @@ class ProgressBar {
   using Clock = std::chrono::steady_clock;
   bool enabled_;
   bool drawn_ = false;
+  double delay_s_ = 1.0;  ///< runs shorter than this never show the bar
   Clock::time_point start_;
   Clock::time_point last_draw_{};
 };

@@ -113,12 +113,10 @@ class Shard {
     out_.summary.first_player = first;
     out_.summary.players = count;
     out_.players.resize(count);
-    uids_.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i) {
       PlayerState& p = out_.players[i];
       p.rng = stream(o.config.seed, kTagPlayer, first + i);
       p.strategy = assignment[first + i];
-      uids_.push_back(player_uid(first + i));
     }
     period_ = cfg_.bot_fill_after_ms + cfg_.game_time_ms + 1;
   }
@@ -127,7 +125,7 @@ class Shard {
     const std::uint32_t n = static_cast<std::uint32_t>(out_.players.size());
     // Everyone says hello at time 0; the name shows the strategy in event logs.
     for (std::uint32_t i = 0; i < n; ++i) {
-      send(Command::hello(uids_[i], strategies_[out_.players[i].strategy].name()), 0);
+      send(Command::hello(player_uid(first_ + i), strategies_[out_.players[i].strategy].name()), 0);
     }
     const Time end = static_cast<Time>(o_.rounds) * period_ - 1;
     std::uint32_t next_round = 0;
@@ -154,8 +152,7 @@ class Shard {
         join_round(t);
       } else {
         Wave& wave = waves_[w];
-        const std::uint32_t i = wave.players[wave.pos];
-        choice_.from = uids_[i];
+        set_uid(choice_.from, wave.players[wave.pos]);
         choice_.value = static_cast<std::int64_t>(wave.choices[wave.pos++]);
         send(choice_, t);
         if (wave.pos == wave.offsets.size()) waves_.erase(waves_.begin() + static_cast<std::ptrdiff_t>(w));
@@ -193,7 +190,7 @@ class Shard {
     }
     Command join = Command::join({});
     for (std::uint32_t i : order_) {
-      join.from = uids_[i];
+      set_uid(join.from, i);
       if (!send(join, t)) out_.players[i].in_room = true;
     }
   }
@@ -218,6 +215,14 @@ class Shard {
     const bool refused = engine_->handle(c, t, events_).has_value();
     consume();
     return refused;
+  }
+
+  // Write the uid of local player i into `s` (no lookup: players are visited in
+  // random order, and a table of uids would cost a cache miss each time).
+  void set_uid(std::string& s, std::uint32_t i) const {
+    char buf[16] = {'p'};
+    const auto end = std::to_chars(buf + 1, buf + sizeof buf, first_ + i + 1).ptr;
+    s.assign(buf, end);
   }
 
   std::uint32_t local(const Profile& who) const noexcept {
@@ -396,7 +401,6 @@ class Shard {
   std::function<void(std::uint64_t, std::uint64_t)> progress_;
   std::optional<Engine> engine_;
   ShardOut out_;
-  std::vector<std::string> uids_;
   Time period_ = 1;
   std::uint32_t round_ = 0;
   Command choice_ = Command::choice({}, 0);

@@ -312,3 +312,49 @@ def test_help_lists_every_config_flag(run):
                  "--bot-fill-after-ms", "--bot-strategy", "--scoring", "--loss-penalty", "--streak-cap",
                  "--requeue", "--fill-policy", "--max-players", "--max-rooms"]:
         assert flag in text, flag
+
+
+# ------------------------------------------------------------------ progress bar
+
+
+def run_with_tty_stderr(roshambo_bin, args, env):
+    """Run with stderr on a pseudo-terminal (stdout on a pipe); returns (rc, stdout, tty text)."""
+    import os
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen([roshambo_bin, *args], stdout=subprocess.PIPE, stderr=slave, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        out = p.stdout.read()
+        rc = p.wait(timeout=120)
+    finally:
+        os.close(master)
+    return rc, out.decode(), b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(roshambo_bin):
+    import os
+
+    env = dict(os.environ, ROSHAMBO_PROGRESS_DELAY_MS="0")
+    args = ["simulate", "--players", "20000", "--rounds", "10", "--format", "csv", "--top", "1"]
+    rc, out, tty = run_with_tty_stderr(roshambo_bin, args, env)
+    assert rc == 0
+    assert "rounds" in tty and "player-rounds/s" in tty and "ETA" in tty
+    assert "ETA" not in out and out.startswith("rank,")
+    rc, out, tty = run_with_tty_stderr(roshambo_bin, [*args, "--quiet"], env)
+    assert rc == 0 and "ETA" not in tty
+    # Without the override, a short run stays silent even on a terminal.
+    rc, out, tty = run_with_tty_stderr(roshambo_bin, ["simulate", "--players", "100", "--rounds", "3"],
+                                       dict(os.environ))
+    assert rc == 0 and "ETA" not in tty
