@@ -155,7 +155,10 @@ class Shard {
         set_uid(choice_.from, wave.players[wave.pos]);
         choice_.value = static_cast<std::int64_t>(wave.choices[wave.pos++]);
         send(choice_, t);
-        if (wave.pos == wave.offsets.size()) waves_.erase(waves_.begin() + static_cast<std::ptrdiff_t>(w));
+        if (wave.pos == wave.offsets.size()) {
+          recycle(wave);
+          waves_.erase(waves_.begin() + static_cast<std::ptrdiff_t>(w));
+        }
       }
     }
     report(o_.rounds);
@@ -344,8 +347,18 @@ class Shard {
     const std::size_t old = w.players.size();
     const std::size_t n = old + (end - begin);
     const auto game = static_cast<std::uint64_t>(cfg_.game_time_ms);
-    std::vector<std::uint32_t> players(n), offsets(n);
-    std::vector<Choice> choices(n);
+    // Buffers of finished waves are reused: a round's wave is as large as the lobby.
+    Wave fresh;
+    if (!spare_.empty()) {
+      fresh = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    std::vector<std::uint32_t>& players = fresh.players;
+    std::vector<std::uint32_t>& offsets = fresh.offsets;
+    std::vector<Choice>& choices = fresh.choices;
+    players.resize(n);
+    offsets.resize(n);
+    choices.resize(n);
     if (game <= 4 * n && game <= (1u << 22)) {
       // Counting sort by offset: linear, and stable.
       counts_.assign(game + 1, 0);
@@ -381,6 +394,15 @@ class Shard {
     w.players.swap(players);
     w.offsets.swap(offsets);
     w.choices.swap(choices);
+    recycle(fresh);
+  }
+
+  void recycle(Wave& w) {
+    w.players.clear();
+    w.offsets.clear();
+    w.choices.clear();
+    w.pos = 0;
+    if (w.players.capacity() > 0 && spare_.size() < 4) spare_.push_back(std::move(w));
   }
 
   void flush_logs(bool final) {
@@ -406,7 +428,7 @@ class Shard {
   Command choice_ = Command::choice({}, 0);
   std::vector<Event> events_;
   std::vector<PendingPick> pending_;
-  std::vector<Wave> waves_;
+  std::vector<Wave> waves_, spare_;
   std::vector<std::uint32_t> order_, counts_;
   std::vector<std::uint64_t> keys_;
   std::string cmd_log_, ev_log_;
