@@ -155,6 +155,14 @@ void write_start(const Event& e, const StartData& d, std::string& out) {
   out += "]}";
 }
 
+// At most `n` bytes of valid UTF-8 `s`, cut before a character, not inside one, so
+// a quoted excerpt keeps the event log valid UTF-8.
+std::string_view utf8_prefix(std::string_view s, std::size_t n) {
+  if (s.size() <= n) return s;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 std::int64_t clamp_code(const json& v) {
   if (v.is_number_unsigned()) {
     const auto u = v.get<std::uint64_t>();
@@ -336,7 +344,7 @@ std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
   else if (type == "disconnect") ct = CommandType::Disconnect;
   else {
     return fail(ErrorCode::UnknownCommand,
-                "unknown command type \"" + type.substr(0, 64) + "\"");
+                "unknown command type \"" + std::string(utf8_prefix(type, 64)) + "\"");
   }
   if (from_it == j.end()) return fail(ErrorCode::InvalidField, "from: missing");
   if (!from_it->is_string()) return fail(ErrorCode::InvalidField, "from: must be a string");
