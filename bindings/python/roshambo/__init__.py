@@ -32,7 +32,7 @@ from ._core import (
     Stats,
     __version__,
 )
-from ._simulate import SimulationResult, simulate, strategies
+from ._simulate import SimulationArrays, SimulationResult, simulate, strategies
 
 __all__ = [
     "CommandError",
@@ -43,6 +43,7 @@ __all__ = [
     "InvariantError",
     "Player",
     "Room",
+    "SimulationArrays",
     "SimulationResult",
     "SnapshotError",
     "Stats",

@@ -120,8 +120,8 @@ def simulate(
     config: Config | Mapping[str, Any] | None = ...,
     history: bool = ...,
     as_frame: Literal[True] = ...,
-    command_log: str | os.PathLike[str] | None = ...,
-    event_log: str | os.PathLike[str] | None = ...,
+    commands: str | os.PathLike[str] | None = ...,
+    events: str | os.PathLike[str] | None = ...,
     progress: Callable[[int, int, int], object] | None = ...,
     **config_fields: Any,
 ) -> SimulationResult: ...
@@ -138,8 +138,8 @@ def simulate(
     config: Config | Mapping[str, Any] | None = ...,
     history: bool = ...,
     as_frame: Literal[False],
-    command_log: str | os.PathLike[str] | None = ...,
-    event_log: str | os.PathLike[str] | None = ...,
+    commands: str | os.PathLike[str] | None = ...,
+    events: str | os.PathLike[str] | None = ...,
     progress: Callable[[int, int, int], object] | None = ...,
     **config_fields: Any,
 ) -> SimulationArrays: ...
@@ -155,8 +155,8 @@ def simulate(
     config: Config | Mapping[str, Any] | None = None,
     history: bool = False,
     as_frame: bool = True,
-    command_log: str | os.PathLike[str] | None = None,
-    event_log: str | os.PathLike[str] | None = None,
+    commands: str | os.PathLike[str] | None = None,
+    events: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int, int], object] | None = None,
     **config_fields: Any,
 ) -> SimulationResult | SimulationArrays:
@@ -169,8 +169,9 @@ def simulate(
     (leaderboard length, 0 = everyone); the engine config as ``config`` and/or as
     keyword arguments (``capacity=4, game_time_ms=3000, ...``), with ``seed``
     overriding the config's seed. ``history=True`` also returns one row per player per
-    round. ``command_log`` / ``event_log`` write the run's logs (shards = 1), and
-    ``roshambo replay`` of that command log reproduces the event log.
+    round. ``commands`` / ``events`` are paths to write the run's command and event
+    logs to (shards = 1); ``roshambo replay`` of that command log reproduces the event
+    log.
     ``progress(rounds_done, rounds_total, player_rounds)`` is called after every
     round of every shard; if it raises, it is not called again and the exception is
     raised when the run ends.
@@ -202,8 +203,8 @@ def simulate(
         _int("shards", shards),
         _int("top", top),
         history,
-        _path("command_log", command_log),
-        _path("event_log", event_log),
+        _path("commands", commands),
+        _path("events", events),
         progress,
     )
     elapsed = raw["elapsed_s"]

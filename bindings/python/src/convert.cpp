@@ -307,8 +307,11 @@ void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
   else if (t == "leave") ct = CommandType::Leave;
   else if (t == "disconnect") ct = CommandType::Disconnect;
   else {
+    // Cut as the decoder does: before a character, never inside one.
+    std::size_t cut = std::min<std::size_t>(t.size(), 64);
+    while (cut < t.size() && cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) --cut;
     return refuse(ErrorCode::UnknownCommand,
-                  "unknown command type \"" + std::string(t.substr(0, 64)) + "\"");
+                  "unknown command type \"" + std::string(t.substr(0, cut)) + "\"");
   }
   if (!from) return refuse(ErrorCode::InvalidField, "from: missing");
   if (!PyUnicode_Check(from)) return refuse(ErrorCode::InvalidField, "from: must be a string");

@@ -55,8 +55,10 @@ Config config_from_mapping(py::handle obj) {
 }
 
 bool is_mapping(py::handle obj) {
-  static py::object mapping = py::module_::import("collections.abc").attr("Mapping");
-  return PyDict_Check(obj.ptr()) || py::isinstance(obj, mapping);
+  // Leaked on purpose: a static py::object would be released after the interpreter
+  // has finalized, without the GIL.
+  static PyObject* mapping = py::object(py::module_::import("collections.abc").attr("Mapping")).release().ptr();
+  return PyDict_Check(obj.ptr()) || py::isinstance(obj, py::handle(mapping));
 }
 
 std::uint64_t seed_from(py::handle seed) {
@@ -74,8 +76,8 @@ std::uint64_t seed_from(py::handle seed) {
 }
 
 py::object json_loads(const std::string& text) {
-  static py::object loads = py::module_::import("json").attr("loads");
-  return loads(text);
+  static PyObject* loads = py::object(py::module_::import("json").attr("loads")).release().ptr();  // leaked, see is_mapping
+  return py::handle(loads)(text);
 }
 
 py::dict config_dict(const Config& c) { return json_loads(c.to_json()); }
