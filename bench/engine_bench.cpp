@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include "support.hpp"
 
@@ -236,6 +237,28 @@ void BM_ChoiceInRoom(benchmark::State& state) {
   state.counters["seats"] = cap;
 }
 BENCHMARK(BM_ChoiceInRoom)->ArgName("capacity")->Arg(2)->Arg(10)->Arg(100)->Arg(1000);
+
+// Not the engine: the floor under any uid-keyed command on this machine. Every
+// command names its sender by uid, so each costs at least one hash lookup of a string
+// key among all players; here with std::unordered_map and the same uids, in the order
+// the round benchmarks use. Compare with BM_FullRound's join_ns and choice_ns.
+void BM_UidLookupFloor(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<std::string> uids;
+  std::unordered_map<std::string, std::uint32_t> index;
+  uids.reserve(n);
+  index.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    uids.push_back(uid(i));
+    index.emplace(uids.back(), static_cast<std::uint32_t>(i));
+  }
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(index.find(uids[i])->second);
+    if (++i == n) i = 0;
+  }
+}
+BENCHMARK(BM_UidLookupFloor)->ArgName("players")->Arg(100'000);
 
 }  // namespace
 }  // namespace roshambo::bench

@@ -27,8 +27,20 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept {
     std::memcpy(&w, s.data() + i, 8);
     h = mix64(h ^ w);
   }
+  // The last 0..7 bytes as a little-endian word, from fixed-size loads: a memcpy of a
+  // variable length into `tail` was a library call and a store-forwarding stall, and
+  // made every uid lookup ~25 ns slower. Same value as that memcpy on little-endian.
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data()) + i;
+  const std::size_t n = s.size() - i;
   std::uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
+  if (n >= 4) {
+    std::uint32_t lo, hi;  // overlapping when n < 8: the shared bytes agree
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    tail = lo | (std::uint64_t{hi} << (8 * (n - 4)));
+  } else if (n > 0) {
+    tail = p[0] | (std::uint64_t{p[n / 2]} << (8 * (n / 2))) | (std::uint64_t{p[n - 1]} << (8 * (n - 1)));
+  }
   return mix64(h ^ tail ^ (static_cast<std::uint64_t>(s.size()) << 56));
 }
 
