@@ -100,7 +100,6 @@ int run_bench(const BenchFlags& f) {
 void setup_bench(CLI::App& app) {
   auto f = std::make_shared<BenchFlags>();
   auto* cmd = app.add_subcommand("bench", "Time the standard simulator workloads and print the figures");
-  cmd->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
   cmd->add_option("--repeat", f->repeat, "Runs per workload; the best is reported (default 3)");
   cmd->add_option("--scale", f->scale, "Multiply the player counts, e.g. 0.1 for a quick check (default 1)");
   cmd->add_option("--only", f->only, "Run one workload: default, cap2, cap1000 or cap2-shards2");

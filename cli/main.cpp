@@ -17,6 +17,18 @@ int main(int argc, char** argv) {
   roshambo::cli::setup_simulate(app);
   roshambo::cli::setup_rules(app);
   roshambo::cli::setup_bench(app);
+  // --version works after any subcommand too.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
+  }
+  app.footer(
+      "Examples:\n"
+      "  roshambo simulate --players 10000 --rounds 20 --mix uniform=0.6,beat-last=0.4\n"
+      "  roshambo simulate --format json --seed 7 --commands run.jsonl > run.json\n"
+      "  roshambo replay --config config.json --seed 7 run.jsonl\n"
+      "  roshambo rules\n"
+      "  roshambo bench\n"
+      "Run `roshambo SUBCOMMAND --help` for the flags of each.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& e) {

@@ -51,7 +51,6 @@ std::string rules_json() {
 
 void setup_rules(CLI::App& app) {
   auto* cmd = app.add_subcommand("rules", "Print the default config, presets, strategies and pairings as JSON");
-  cmd->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
   cmd->footer("Example:\n  roshambo rules | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"defaults\"])'");
   cmd->callback([]() {
     const std::string text = rules_json();

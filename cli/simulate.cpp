@@ -391,7 +391,6 @@ void setup_simulate(CLI::App& app) {
   auto f = std::make_shared<SimulateFlags>();
   auto* cmd = app.add_subcommand("simulate", "Run a tournament of simulated players through the engine");
   f->cmd = cmd;
-  cmd->set_version_flag("--version", std::string("roshambo ") + roshambo::version());
   cmd->add_option("--players", f->players, "Number of players, 1..10000000 (default 1000)");
   cmd->add_option("--rounds", f->rounds, "Rounds, 1..1000000 (default 50)");
   cmd->add_option("--mix", f->mix,

@@ -295,14 +295,13 @@ def test_bench_prints_figures(run):
     assert p.returncode == 2 and "--repeat" in p.stderr
 
 
-@pytest.mark.parametrize("sub", ["simulate", "rules", "bench", None])
+@pytest.mark.parametrize("sub", ["simulate", "rules", "bench", "replay", None])
 def test_version_and_help(run, sub):
     args = [sub] if sub else []
     p = run(*args, "--version")
     assert p.returncode == 0 and p.stdout.startswith("roshambo ")
-    if sub:
-        p = run(sub, "--help")
-        assert p.returncode == 0 and "Example" in p.stdout
+    p = run(*args, "--help")
+    assert p.returncode == 0 and "Example" in p.stdout
 
 
 def test_help_lists_every_config_flag(run):
