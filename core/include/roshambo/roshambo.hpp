@@ -9,5 +9,7 @@
 #include "roshambo/profile.hpp"
 #include "roshambo/replay.hpp"
 #include "roshambo/rules.hpp"
+#include "roshambo/sim.hpp"
+#include "roshambo/strategies.hpp"
 #include "roshambo/types.hpp"
 #include "roshambo/version.hpp"
