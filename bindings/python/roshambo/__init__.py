@@ -72,20 +72,27 @@ def replay(
     seed, like the CLI's ``--seed``. With ``digest_every=N`` a ``digest`` line follows
     every N command lines, as with ``--digest-every``.
 
-    Nothing runs until the first event is requested (this is a generator).
+    The config and arguments are checked at once (ConfigError, TypeError); the lines
+    are read as the events are consumed.
     """
     if isinstance(digest_every, bool) or not isinstance(digest_every, int) or digest_every < 0:
         raise TypeError("digest_every must be a non-negative int")
-    engine = Engine(config, seed=seed)
-    replayer = _core.Replayer(engine, digest_every)
+    replayer = _core.Replayer(Engine(config, seed=seed), digest_every)
     if isinstance(lines, os.PathLike):
-        with open(lines, "rb") as f:
-            for line in f:
-                yield from replayer.feed(line)
-        return
+        return _replay_file(replayer, lines)
     if isinstance(lines, str):
-        lines = lines.split("\n")  # not splitlines(): U+2028 may sit inside a JSON string
-    elif isinstance(lines, bytes):
-        lines = lines.split(b"\n")
+        return _replay_lines(replayer, lines.split("\n"))  # not splitlines(): U+2028 may sit in a JSON string
+    if isinstance(lines, bytes):
+        return _replay_lines(replayer, lines.split(b"\n"))
+    return _replay_lines(replayer, lines)
+
+
+def _replay_file(replayer: _core.Replayer, path: os.PathLike[str]) -> Iterator[Event]:
+    with open(path, "rb") as f:
+        for line in f:
+            yield from replayer.feed(line)
+
+
+def _replay_lines(replayer: _core.Replayer, lines: Iterable[str | bytes]) -> Iterator[Event]:
     for line in lines:
         yield from replayer.feed(line)

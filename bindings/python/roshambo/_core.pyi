@@ -1,7 +1,7 @@
 """Type stubs of the native module roshambo._core (re-exported by `roshambo`)."""
 
 from collections.abc import Callable, Mapping
-from typing import Any, final
+from typing import Any, SupportsIndex, final
 
 __version__: str
 
@@ -175,14 +175,14 @@ class Engine:
     def __init__(self, config: Config | Mapping[str, Any] | None = None, *, seed: int | None = None) -> None:
         """``config`` is a :class:`Config`, a dict of fields or None (defaults);
         ``seed``, when given, overrides the config's seed."""
-    def handle(self, command: Mapping[str, Any], now: int, *, strict: bool = False) -> list[dict[str, Any]]:
+    def handle(self, command: Mapping[str, Any], now: SupportsIndex, *, strict: bool = False) -> list[dict[str, Any]]:
         """Fire the timers due by ``now`` (ms), then apply ``command``, a command-log
         line without ``at``: ``{"from": uid, "type": "join", "data": {}}``
         (``{"type": "tick"}`` only fires timers). Returns the events. A refused command
         gives an ``error`` event and changes nothing; with ``strict=True`` it raises
         :class:`CommandError` instead. A command that is not a dict, or holds values
         JSON cannot express, raises TypeError."""
-    def tick(self, now: int, *, strict: bool = False) -> list[dict[str, Any]]:
+    def tick(self, now: SupportsIndex, *, strict: bool = False) -> list[dict[str, Any]]:
         """Fire the timers due by ``now``; returns the events."""
     def next_deadline(self) -> int | None:
         """When the next timer is due, or None."""

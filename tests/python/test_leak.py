@@ -1,0 +1,61 @@
+"""No leak: a million Engine.handle calls grow the process RSS by less than 10 MB."""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+
+import pytest
+
+import roshambo
+from conftest import cmd, hello
+
+
+def rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # not Linux: peak RSS is the best we have (KiB on Linux, bytes on macOS)
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for the current RSS")
+def test_a_million_handle_calls_do_not_leak() -> None:
+    engine = roshambo.Engine({"game_time_ms": 86_400_000, "bot_fill_after_ms": 0})
+    engine.handle(hello("a", "Ann"), 0)
+    engine.handle(hello("b", "Bob"), 0)
+    engine.handle(cmd("a", "join"), 0)
+    engine.handle(cmd("b", "join"), 0)
+    # Every path that allocates: events with recipients, error events, refused dicts,
+    # strict-mode exceptions, ticks, hello with a new name (a new profile).
+    plain = [
+        cmd("a", "choice", choice=1),
+        cmd("b", "face", face=2),
+        cmd("ghost", "join"),
+        {"from": "a", "type": "choice", "data": {"choice": "x"}},
+        {"type": "tick"},
+        hello("c", "C"),
+        hello("c", "Cee"),
+    ]
+    strict_bad = cmd("a", "leave") | {"type": "dance"}
+
+    def burst(n: int) -> None:
+        handle = engine.handle
+        for i in range(n):
+            if i % 10 == 9:
+                try:
+                    handle(strict_bad, 1, strict=True)
+                except roshambo.CommandError:
+                    pass
+            else:
+                handle(plain[i % 7], 1)
+
+    burst(100_000)  # warm up allocator pools and caches
+    gc.collect()
+    before = rss_bytes()
+    burst(1_000_000)
+    gc.collect()
+    grown = rss_bytes() - before
+    assert grown < 10 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB"
+    engine.verify()
