@@ -35,7 +35,7 @@ inline std::int64_t choice_code(std::size_t i, std::uint64_t round) {
 /// An engine with `n` humans said hello, plus prebuilt join/choice commands so the
 /// timed loops measure the engine, not string building.
 struct Lobby {
-  explicit Lobby(const Config& cfg, std::size_t n) : engine(cfg) {
+  explicit Lobby(const Config& cfg, std::size_t n, bool with_choices = true) : engine(cfg) {
     std::vector<Event> out;
     joins.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -45,7 +45,7 @@ struct Lobby {
       joins.push_back(Command::join(id));
     }
     // Three choice batches, so consecutive rounds (or iterations) change the choice.
-    for (std::uint64_t r = 0; r < 3; ++r) {
+    for (std::uint64_t r = 0; with_choices && r < 3; ++r) {
       auto& batch = choices[r];
       batch.reserve(n);
       for (std::size_t i = 0; i < n; ++i) batch.push_back(Command::choice(uid(i), choice_code(i, r)));
