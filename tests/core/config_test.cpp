@@ -128,6 +128,10 @@ TEST_CASE("config rejects wrong types naming the field", "[config]") {
   CHECK(failing_field(R"({"max_players":"10"})") == "max_players");
   CHECK(failing_field(R"({"max_rooms":1.0})") == "max_rooms");
   CHECK(failing_field(R"({"seed":"42"})") == "seed");
+  CHECK(failing_field(R"({"max_uid_bytes":"8"})") == "max_uid_bytes");
+  CHECK(failing_field(R"({"max_name_bytes":false})") == "max_name_bytes");
+  CHECK(failing_field(R"({"max_avatar_bytes":[]})") == "max_avatar_bytes");
+  CHECK(failing_field(R"({"max_command_bytes":1024.5})") == "max_command_bytes");
 }
 
 TEST_CASE("config rejects unknown fields and non-objects", "[config]") {

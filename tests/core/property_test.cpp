@@ -184,3 +184,58 @@ TEST_CASE("property: one seed, one byte stream, also through the JSON Lines code
     CHECK(e3.digest() == a.second);
   }
 }
+
+TEST_CASE("property: events keep their content after the engine moves on or is gone",
+          "[property]") {
+  // Events share member lists with their room; later joins, leaves, closes, forks and
+  // the engine's destruction must not change what an earlier event says.
+  for (std::uint64_t seed = 1; seed <= kSequences / 4; ++seed) {
+    const Sequence s = make_sequence(seed * 31337, kLength);
+    std::vector<Event> kept;
+    std::string live;
+    {
+      Engine e(s.config);
+      std::vector<Event> out;
+      for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        out.clear();
+        rt::apply(e, s.steps[i], out);
+        live += rt::log_of(out);
+        kept.insert(kept.end(), out.begin(), out.end());
+        if (i % 50 == 49) {
+          Engine fork = e;  // a fork that plays on must not touch e's lists either
+          std::vector<Event> sink;
+          fork.tick(fork.now() + 10'000, sink);
+        }
+      }
+    }
+    if (rt::log_of(kept) != live) FAIL("seed " << seed << ": an event changed after it was made");
+  }
+}
+
+TEST_CASE("property: extra ticks between commands change nothing", "[property]") {
+  // SPEC §8: the outcome never depends on how often the host calls tick.
+  for (std::uint64_t seed = 1; seed <= kSequences / 4; ++seed) {
+    const Sequence s = make_sequence(seed * 65537, kLength);
+    Engine plain(s.config), ticked(s.config);
+    rt::Rand r(seed);
+    std::string a, b;
+    std::vector<Event> out;
+    for (const Step& st : s.steps) {
+      out.clear();
+      rt::apply(plain, st, out);
+      a += rt::log_of(out);
+      out.clear();
+      if (st.at >= ticked.now()) {
+        Time t = ticked.now();
+        for (int k = static_cast<int>(r.below(4)); k > 0; --k) {
+          t += static_cast<Time>(r.below(static_cast<std::uint64_t>(st.at - t) + 1));
+          ticked.tick(t, out);
+        }
+      }
+      rt::apply(ticked, st, out);
+      b += rt::log_of(out);
+    }
+    if (a != b) FAIL("seed " << seed << ": extra ticks changed the event log");
+    CHECK(plain.digest() == ticked.digest());
+  }
+}
