@@ -204,3 +204,44 @@ TEST_CASE("a bot's randomness depends on (seed, room, seat) only", "[bots]") {
   for (std::uint64_t s = 12; s < 20 && !differs; ++s) differs = run(s, false) != a;
   CHECK(differs);
 }
+
+TEST_CASE("a bot's pick does not move when a human leaves before it", "[bots]") {
+  // The pick is seeded by the bot's seat at the start, so a member leaving (which
+  // shifts the seats) changes neither its moment nor its choice.
+  auto bot_picks = [](bool leave) {
+    Driver d(bots("uniform", 6, 99));
+    d.seat({"a", "b", "c"}, 0);
+    d.tick(1000);  // bot-1..3 fill seats 3..5
+    if (leave) d.cmd(Command::leave("a"), 1000);
+    d.tick(3999);
+    std::vector<std::pair<Time, std::string>> moves;
+    for (const auto& m : rt::of_type(d.last, EventType::Movement)) {
+      moves.push_back({m.at, std::string(rt::data<MovementData>(m).who->uid())});
+    }
+    d.tick(4000);
+    std::vector<Choice> choices;
+    for (const auto& row : *rt::data<ResultData>(d.last[0]).rows) {
+      if (row.who->bot()) choices.push_back(row.choice);
+    }
+    return std::make_pair(moves, choices);
+  };
+  const auto stay = bot_picks(false), left = bot_picks(true);
+  CHECK(stay.first.size() == 3);
+  CHECK(stay == left);
+}
+
+TEST_CASE("players() lists humans in registration order, then live bots", "[bots]") {
+  Driver d(bots("rock", 3));
+  d.seat({"z", "y"}, 0);
+  d.cmd(Command::hello("x"), 0);
+  d.cmd(Command::leave("y"), 0);
+  d.tick(1000);  // two bots join z
+  std::vector<std::string> uids;
+  for (const auto& p : d.engine.players()) uids.push_back(p.uid);
+  CHECK(uids == Strs{"z", "y", "x", "bot-1", "bot-2"});
+  CHECK(d.engine.players()[3].bot);
+  CHECK(d.engine.players()[3].room == 1u);
+  CHECK(d.engine.stats().players == 3);
+  CHECK(d.engine.stats().bots == 2);
+  CHECK(d.engine.stats().rooms == 1);
+}

@@ -257,3 +257,18 @@ TEST_CASE("capacity_exceeded for max_players and max_rooms", "[matchmaking]") {
   CHECK(d2.cmd(Command::join("c"), 3000) == std::nullopt);
   CHECK(d2.engine.player("c")->room == 2u);
 }
+
+TEST_CASE("a hello that renames a seated player keeps the room's view until it closes",
+          "[matchmaking]") {
+  Driver d(no_bots(3));
+  d.seat({"a"}, 0);
+  d.cmd(Command::hello("a", "Renamed", "r.png"), 1);
+  CHECK(d.engine.player("a")->name == "Renamed");
+  d.seat({"b"}, 2);
+  CHECK(rt::parsed(d.last[0])["data"]["users"][0]["uname"] == "name-a");
+  d.cmd(Command::leave("a"), 3);
+  d.cmd(Command::join("a"), 4);
+  CHECK(rt::parsed(d.last[0])["data"]["users"][1]["uname"] == "Renamed");
+  CHECK(rt::parsed(d.last[0])["data"]["users"][1]["uavatar"] == "r.png");
+  d.engine.verify();
+}
