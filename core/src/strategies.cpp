@@ -47,24 +47,35 @@ Choice pick(std::uint8_t mask, SimRng& rng) noexcept {
   return Choice::None;
 }
 
-/// Bit mask of the codes 1..3 with the largest value in `v` (which must be > 0).
-template <class T>
-std::uint8_t argmax_mask(const T& v, bool (*eligible)(const T&, unsigned)) noexcept {
+/// Bit mask (bit c) of the codes c in 1..3 that are `eligible` (bit c set) and have the
+/// largest value v[c]; 0 when none is eligible.
+std::uint8_t argmax_mask(const std::array<long long, 4>& v, unsigned eligible) noexcept {
   std::uint8_t mask = 0;
-  bool any = false;
   long long best = 0;
   for (unsigned c = 1; c <= 3; ++c) {
-    if (!eligible(v, c)) continue;
-    const auto x = static_cast<long long>(v[c]);
-    if (!any || x > best) {
-      best = x;
+    if (!((eligible >> c) & 1)) continue;
+    if (mask == 0 || v[c] > best) {
+      best = v[c];
       mask = static_cast<std::uint8_t>(1u << c);
-      any = true;
-    } else if (x == best) {
+    } else if (v[c] == best) {
       mask = static_cast<std::uint8_t>(mask | (1u << c));
     }
   }
   return mask;
+}
+
+/// The codes 1..3 with a positive count, as a bit mask.
+template <class T>
+unsigned positive(const T& counts) noexcept {
+  unsigned m = 0;
+  for (unsigned c = 1; c <= 3; ++c) m |= (counts[c] > 0 ? 1u : 0u) << c;
+  return m;
+}
+
+template <class T>
+std::array<long long, 4> widen(const T& v) noexcept {
+  return {static_cast<long long>(v[0]), static_cast<long long>(v[1]), static_cast<long long>(v[2]),
+          static_cast<long long>(v[3])};
 }
 
 }  // namespace
@@ -165,9 +176,7 @@ Choice Strategy::choose(StrategyMemory& m, SimRng& rng) const noexcept {
       return kind_ == Kind::BeatLast ? beats(target) : target;
     }
     case Kind::Frequency: {
-      const std::uint8_t mask = argmax_mask<std::array<std::uint32_t, 4>>(
-          m.seen, [](const std::array<std::uint32_t, 4>& v, unsigned c) { return v[c] > 0; });
-      const Choice most = pick(mask, rng);
+      const Choice most = pick(argmax_mask(widen(m.seen), positive(m.seen)), rng);
       return most == Choice::None ? uniform(rng) : beats(most);
     }
     case Kind::None: return Choice::None;
@@ -179,10 +188,9 @@ void Strategy::observe(StrategyMemory& m, const StrategyObservation& o) const no
   switch (kind_) {
     case Kind::BeatLast: {
       // The other members' choices: the room's counts without this player's own.
-      std::array<std::uint32_t, 4> others{o.room.n[0], o.room.n[1], o.room.n[2], o.room.n[3]};
+      std::array<long long, 4> others = widen(o.room.n);
       --others[static_cast<unsigned>(o.own)];
-      m.target = argmax_mask<std::array<std::uint32_t, 4>>(
-          others, [](const std::array<std::uint32_t, 4>& v, unsigned c) { return v[c] > 0; });
+      m.target = argmax_mask(others, positive(others));
       break;
     }
     case Kind::Frequency:
@@ -191,15 +199,11 @@ void Strategy::observe(StrategyMemory& m, const StrategyObservation& o) const no
       }
       break;
     case Kind::CopyWinner: {
-      // Everyone who chose c got the same base score, tally(c, room).
-      struct Bases {
-        std::array<long long, 4> base{};
-        const ChoiceCounts* room = nullptr;
-        long long operator[](unsigned c) const noexcept { return base[c]; }
-      } b;
-      b.room = &o.room;
-      for (unsigned c = 1; c <= 3; ++c) b.base[c] = tally(static_cast<Choice>(c), o.room).base();
-      m.target = argmax_mask<Bases>(b, [](const Bases& v, unsigned c) { return v.room->n[c] > 0; });
+      // Everyone who chose c got the same base score, tally(c, room); only options
+      // somebody actually chose compete.
+      std::array<long long, 4> base{};
+      for (unsigned c = 1; c <= 3; ++c) base[c] = tally(static_cast<Choice>(c), o.room).base();
+      m.target = argmax_mask(base, positive(o.room.n));
       break;
     }
     default: break;
