@@ -219,3 +219,33 @@ def test_the_gil_is_released_while_simulating() -> None:
     # With the GIL held for the whole call the spinner could not run in this window
     # at all; released, it spins freely (tens of thousands of iterations).
     assert len(inside) > 1000, (len(inside), span)
+
+
+def _cli() -> str | None:
+    import os
+
+    path = os.environ.get("ROSHAMBO_CLI") or str(pathlib.Path(__file__).resolve().parents[2] / "build" / "cli" / "roshambo")
+    return path if os.path.exists(path) else None
+
+
+@pytest.mark.skipif(_cli() is None, reason="CLI not built (scripts/build.sh, or set ROSHAMBO_CLI)")
+def test_same_results_as_the_cli() -> None:
+    """simulate() takes the CLI's parameters and gives the CLI's results."""
+    import json
+    import subprocess
+
+    cli = _cli()
+    assert cli is not None
+    args = ["--players", "90", "--rounds", "7", "--mix", "uniform=2,beat-last,rock", "--pairing", "swiss",
+            "--capacity", "3", "--bot-fill-after-ms", "250", "--scoring", "reference", "--seed", "12",
+            "--top", "0", "--shards", "2"]
+    out = json.loads(subprocess.run([cli, "simulate", *args, "--format", "json", "--quiet"],
+                                    check=True, capture_output=True, text=True).stdout)
+    res = roshambo.simulate(players=90, rounds=7, mix="uniform=2,beat-last,rock", pairing="swiss", capacity=3,
+                            bot_fill_after_ms=250, scoring="reference", seed=12, top=0, shards=2)
+    board = res.leaderboard
+    assert [row["uid"] for row in out["leaderboard"]] == list(board["uid"])
+    assert [row["total"] for row in out["leaderboard"]] == list(board["total"])
+    assert [row["best_streak"] for row in out["leaderboard"]] == list(board["best_streak"])
+    assert [s["digest"] for s in out["shard_results"]] == [f"{s['digest']:016x}" for s in res.run["shards"]]
+    assert [s["mean_total"] for s in out["strategies"]] == pytest.approx(list(res.summary["mean_total"]))
