@@ -272,6 +272,15 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
           read_player(mj, cfg, b, true);
           const std::string uid(b.profile->uid());
           if (uid.rfind("bot-", 0) != 0) bad("bot uid without the bot- prefix");
+          // Bots are bot-<n> with n below next_bot, named by their uid: a later fill
+          // must never mint a uid that a restored bot already holds.
+          const std::string digits = uid.substr(4);
+          if (digits.empty() || digits.size() > 19 || digits[0] == '0' ||
+              digits.find_first_not_of("0123456789") != std::string::npos ||
+              std::stoull(digits) >= m->next_bot) {
+            bad("bot uid '" + uid + "' is not bot-<n> with n below next_bot");
+          }
+          if (b.profile->name() != uid || !b.profile->avatar().empty()) bad("bot '" + uid + "' renamed");
           if (bot_ids.count(uid)) bad("duplicate bot '" + uid + "'");
           b.online = true;
           b.live = true;

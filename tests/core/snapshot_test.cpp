@@ -225,6 +225,20 @@ TEST_CASE("corrupted snapshots are rejected and change nothing", "[snapshot]") {
              j["rooms"][0]["members"].erase(2);
            }), "bot in a waiting room");
   rejected(mutated([](Json& j) { j["rooms"][0]["members"][2]["uid"] = "robot"; }), "bot without prefix");
+  // A bot uid at or beyond next_bot would be minted again by a later fill.
+  auto rename_bot = [](const char* uid) {
+    return [uid](Json& j) {
+      j["rooms"][0]["members"][2]["uid"] = uid;
+      j["rooms"][0]["members"][2]["name"] = uid;
+      j["timers"][1]["uid"] = uid;
+    };
+  };
+  CHECK_NOTHROW(Engine::from_snapshot(mutated(rename_bot("bot-1"))));
+  rejected(mutated(rename_bot("bot-2")), "bot uid not below next_bot");
+  rejected(mutated(rename_bot("bot-01")), "bot uid with a leading zero");
+  rejected(mutated(rename_bot("bot-x")), "bot uid not numbered");
+  rejected(mutated(rename_bot("bot-")), "bot uid without a number");
+  rejected(mutated([](Json& j) { j["rooms"][0]["members"][2]["name"] = "Evil"; }), "bot renamed");
   rejected(mutated([](Json& j) {
              j["rooms"][0]["members"].erase(1);
              j["rooms"][0]["members"].erase(0);
