@@ -158,7 +158,13 @@ Config Config::from_json(std::string_view text) {
     else if (key == "max_name_bytes") c.max_name_bytes = get_int<std::uint32_t>(v, key, 0, 64);
     else if (key == "max_avatar_bytes") c.max_avatar_bytes = get_int<std::uint32_t>(v, key, 0, 256);
     else if (key == "max_command_bytes") c.max_command_bytes = get_int<std::uint32_t>(v, key, 64, 16 << 20);
-    else fail(key.size() > 64 ? key.substr(0, 64) : key, "unknown field");
+    else {
+      // Name the key printably: JSON-escaped (a NUL would cut what() short), at most
+      // 64 bytes of it, invalid UTF-8 from the cut replaced.
+      const std::string shown = nlohmann::json(key.size() > 64 ? key.substr(0, 64) : key)
+                                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      fail(shown.substr(1, shown.size() - 2), "unknown field");
+    }
   }
   c.validate();
   return c;

@@ -73,6 +73,7 @@ using detail::kNone;
 Engine::Impl::Impl(Config c) : cfg(std::move(c)), rules(cfg.scoring_rules()) {
   cfg.validate();
   hash_key = detail::mix64(cfg.seed ^ 0x5851f42d4c957f2dULL);
+  config_digest = detail::hash_bytes(cfg.to_json(), 1);
 }
 
 Engine::Impl::Impl(const Impl& o) = default;

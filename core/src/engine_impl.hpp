@@ -95,6 +95,7 @@ struct Engine::Impl {
   Config cfg;
   ScoringRules rules;
   std::uint64_t hash_key = 0;
+  std::uint64_t config_digest = 0;  // hash of cfg.to_json(): the config never changes
   Time now = 0;
 
   std::vector<PlayerRec> humans;

@@ -106,9 +106,11 @@ Outcome parse_outcome(const std::string& s) {
 }
 
 void read_player(const nlohmann::json& j, const Config& cfg, detail::PlayerRec& p, bool bot) {
-  const std::string& uid = need_str(j, "uid", cfg.max_uid_bytes);
+  // Bot names are their uids ("bot-N"), made by the engine: the limits on what
+  // players may send do not apply to them.
+  const std::string& uid = need_str(j, "uid", bot ? 64 : cfg.max_uid_bytes);
   if (uid.empty()) bad("empty uid");
-  const std::string& name = need_str(j, "name", cfg.max_name_bytes);
+  const std::string& name = need_str(j, "name", bot ? 64 : cfg.max_name_bytes);
   const std::string& avatar = need_str(j, "avatar", cfg.max_avatar_bytes);
   p.profile = ProfileRef::make(uid, name, avatar, bot);
   p.total = need_int(j, "total", std::numeric_limits<std::int64_t>::min(),
@@ -207,7 +209,14 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
     }
     Config cfg;
     try {
-      cfg = Config::from_json(need(j, "config").dump());
+      // dump() recurses: a config nested a million deep would overflow the stack.
+      // Every config field is a scalar, so refuse anything structured first.
+      const auto& cj = need(j, "config");
+      if (!cj.is_object()) bad("config: must be a JSON object");
+      for (const auto& item : cj.items()) {
+        if (item.value().is_structured()) bad("config: field values must be numbers, strings or booleans");
+      }
+      cfg = Config::from_json(cj.dump());
     } catch (const ConfigError& e) {
       bad(std::string("config: ") + e.what());
     }
@@ -382,7 +391,7 @@ std::uint64_t Engine::Impl::digest() const {
   using detail::mix64;
   // Sums of per-item hashes for rooms and timers, so slot layout never matters.
   auto h = [](std::uint64_t a, std::uint64_t b) { return mix64(a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2))); };
-  std::uint64_t acc = hash_bytes(cfg.to_json(), 1);
+  std::uint64_t acc = config_digest;
   for (std::uint64_t v : {static_cast<std::uint64_t>(now), next_room, next_bot, next_seq, rooms_settled}) acc = h(acc, v);
   auto player_hash = [&](const PlayerRec& p) {
     std::uint64_t x = hash_bytes(p.profile->uid(), 2);
