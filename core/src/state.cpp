@@ -482,6 +482,7 @@ void Engine::Impl::verify() const {
     } else if (P(t.player).room != t.room) {
       fail("bot pick timer for a bot elsewhere");
     } else {
+      if (t.due >= r.deadline || t.due < r.deadline - cfg.game_time_ms) fail("bot pick outside its countdown");
       if (has_pick[t.player & ~kBotBit]) fail("two pick timers for one bot");
       has_pick[t.player & ~kBotBit] = 1;
     }
@@ -517,6 +518,8 @@ void Engine::Impl::verify() const {
       if (cfg.bot_fill_after_ms > 0 && !has_fill[s]) fail(id + " waiting without its bot fill timer");
     } else if (!has_deadline[s]) {
       fail(id + " playing without a deadline");
+    } else if (r.deadline > now + cfg.game_time_ms) {
+      fail(id + " deadline more than one game_time ahead");  // it started in the future
     }
   }
   if (open != open_rooms || waiting != waiting_rooms) fail("room counts");

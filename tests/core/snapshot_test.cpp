@@ -257,6 +257,15 @@ TEST_CASE("corrupted snapshots are rejected and change nothing", "[snapshot]") {
   rejected(mutated([](Json& j) { j["timers"][1]["uid"] = "bot-9"; }), "bot pick for an unknown bot");
   rejected(mutated([](Json& j) { j["timers"][1]["seat"] = 3; }), "bot pick seat out of range");
   rejected(mutated([](Json& j) { j["timers"] = nullptr; }), "timers null");
+  rejected(mutated([](Json& j) {
+             j["rooms"][0]["deadline"] = 9000;
+             j["timers"][2]["due"] = 9000;
+             j["timers"][1]["due"] = 6500;  // the bot's pick inside that countdown
+           }), "deadline more than one game_time ahead");
+  rejected(mutated([](Json& j) {
+             j["timers"][1]["due"] = 4000;  // after the deadline (same due, later seq)
+             std::swap(j["timers"][1], j["timers"][2]);
+           }), "bot pick at the deadline");
   // A timer dropped or a bot's pick forged: states no play can reach.
   rejected(mutated([](Json& j) { j["timers"].erase(0); }), "waiting room without its bot fill");
   rejected(mutated([](Json& j) { j["timers"].erase(1); }), "bot that will never pick");
