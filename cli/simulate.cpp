@@ -93,6 +93,9 @@ class OutputFile {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::is_directory(path, ec)) throw UsageError(flag + ": '" + path + "' is a directory");
+    if (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0) {
+      throw UsageError(flag + ": cannot write '" + path + "': " + std::strerror(errno));
+    }
     tmp_ = path + ".tmp." + std::to_string(::getpid());
     f_ = std::fopen(tmp_.c_str(), "wb");
     if (!f_) throw UsageError(flag + ": cannot write '" + path + "': " + std::strerror(errno));
