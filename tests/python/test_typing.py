@@ -44,3 +44,18 @@ def test_the_example_runs(tmp_path: pathlib.Path) -> None:
     assert "refused: not_in_room" in proc.stdout
     assert "results replayed: 1" in proc.stdout
     assert "bad config: capacity" in proc.stdout
+
+
+def test_the_docs_quickstart_runs(tmp_path: pathlib.Path) -> None:
+    """docs/python.md's quickstart is pasted into notebooks: it must run as written."""
+    import re
+
+    doc = (ROOT / "docs" / "python.md").read_text(encoding="utf-8")
+    m = re.search(r"## Quickstart.*?```python\n(.*?)```", doc, re.S)
+    assert m, "no quickstart block in docs/python.md"
+    script = tmp_path / "quickstart.py"
+    script.write_text(m.group(1), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "['hi', 'hi', 'room', 'room', 'start', 'movement', 'movement', 'result']" in proc.stdout
+    assert "5005 result ['u1']" in proc.stdout

@@ -97,11 +97,11 @@ std::string config_repr(const Config& c) {
 
 struct PyEngine {
   Engine engine;
-  std::vector<Event> scratch;
-  ParsedCommand parsed;
+  std::vector<Event> scratch;  ///< reused by every call: no allocation per call
 
   explicit PyEngine(Engine e) : engine(std::move(e)) {}
   PyEngine(const PyEngine& o) : engine(o.engine) {}
+  PyEngine(PyEngine&&) noexcept = default;
 };
 
 // Events of `scratch` as a list of dicts; the scratch is emptied in every case so no
@@ -134,7 +134,9 @@ py::list finish(PyEngine& self, std::optional<ErrorCode> err, bool strict) {
 
 py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool strict) {
   const Time t = to_time(now.ptr());
-  ParsedCommand& p = self.parsed;
+  // Local, not a member: reading the dict may run Python code (a key's __eq__) that
+  // calls into this same engine.
+  ParsedCommand p;
   parse_command(command.ptr(), self.engine.config(), p);
   self.scratch.clear();
   std::optional<ErrorCode> err;
