@@ -2,6 +2,7 @@
 // script can discover what the engine and the simulator accept.
 
 #include <cstdio>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -54,8 +55,9 @@ void setup_rules(CLI::App& app) {
   cmd->footer("Example:\n  roshambo rules | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"defaults\"])'");
   cmd->callback([]() {
     const std::string text = rules_json();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+      throw std::runtime_error("cannot write to stdout");
+    }
   });
 }
 

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -383,8 +384,9 @@ int run_simulate(const SimulateFlags& f) {
   if (f.format == "json") text = to_json(result, seconds).dump(2) + "\n";
   else if (f.format == "csv") text = to_csv(result);
   else text = to_table(result, seconds);
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+    throw std::runtime_error("cannot write to stdout");
+  }
   return 0;
 }
 

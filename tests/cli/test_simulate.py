@@ -356,3 +356,12 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet(roshambo_bin):
     rc, out, tty = run_with_tty_stderr(roshambo_bin, ["simulate", "--players", "100", "--rounds", "3"],
                                        dict(os.environ))
     assert rc == 0 and "ETA" not in tty
+
+
+def test_stdout_write_failure_is_an_error(roshambo_bin):
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        for args in (["simulate", "--players", "10", "--rounds", "1"], ["rules"]):
+            p = subprocess.run([roshambo_bin, *args], stdout=full, stderr=subprocess.PIPE, text=True)
+            assert p.returncode == 1 and "stdout" in p.stderr
