@@ -16,6 +16,9 @@ case "$where" in
 esac
 echo "30-python: testing $where"
 
+# scripts/test.sh has just built the CLI: simulate() is checked against it.
+export ROSHAMBO_CLI=${ROSHAMBO_CLI:-$root/build/cli/roshambo}
+
 cd "$root"
 set +e
 "$py" -m pytest -q -p no:cacheprovider tests/python
