@@ -78,7 +78,8 @@ struct SimOptions {
   std::function<void(const SimProgress&)> progress;
 
   /// Throws ConfigError naming the first bad field ("players", "rounds", "mix",
-  /// "shards", "top", "command_log", or a Config field).
+  /// "shards", "command_log", "event_log", or a Config field; "max_uid_bytes" when the
+  /// simulated uids would not fit).
   void validate() const;
 };
 
