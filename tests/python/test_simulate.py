@@ -92,8 +92,10 @@ def test_history_frame_matches_the_players() -> None:
     h = res.history
     assert h is not None and len(h) == 50 * 8
     assert list(h.columns) == [
-        "round", "player", "uid", "room", "choice", "wins", "losses", "round_score", "total_score", "win_streak",
+        "round", "player", "uid", "strategy", "room", "choice", "wins", "losses", "round_score", "total_score",
+        "win_streak",
     ]
+    assert (h["strategy"].to_numpy() == res.players["strategy"].to_numpy()[h["player"]]).all()
     last = h.groupby("player")["total_score"].last()
     assert (last.sort_index().to_numpy() == res.players["total"].to_numpy()).all()
     assert (h.groupby("player")["round_score"].sum().to_numpy() == res.players["total"].to_numpy()).all()
@@ -248,8 +250,9 @@ def test_same_results_as_the_cli() -> None:
     args = ["--players", "90", "--rounds", "7", "--mix", "uniform=2,beat-last,rock", "--pairing", "swiss",
             "--capacity", "3", "--bot-fill-after-ms", "250", "--scoring", "reference", "--seed", "12",
             "--top", "0", "--shards", "2"]
-    out = json.loads(subprocess.run([cli, "simulate", *args, "--format", "json", "--quiet"],
-                                    check=True, capture_output=True, text=True).stdout)
+    proc = subprocess.run([cli, "simulate", *args, "--format", "json", "--quiet"], capture_output=True, text=True)
+    assert proc.returncode == 0, f"{cli} simulate failed (a stale build?): {proc.stderr}"
+    out = json.loads(proc.stdout)
     res = roshambo.simulate(players=90, rounds=7, mix="uniform=2,beat-last,rock", pairing="swiss", capacity=3,
                             bot_fill_after_ms=250, scoring="reference", seed=12, top=0, shards=2)
     board = res.leaderboard

@@ -41,7 +41,9 @@ class SimulationResult:
     end), best_round (highest round score).
     ``leaderboard``: the top players by total (then wins, then player number) with a
     1-based ``rank`` column. ``summary``: one row per strategy of the mix.
-    ``history``: one row per settled human seat per round (``history=True``), else None.
+    ``history``: one row per settled human seat per round (``history=True``): round,
+    player, uid, strategy, room, choice, wins, losses, round_score, total_score,
+    win_streak; else None.
     ``run``: run figures: player_rounds, rooms_settled, errors, elapsed_s,
     player_rounds_per_s, the options as run, and per-shard figures (seed, digest, ...).
     """
@@ -243,6 +245,9 @@ def simulate(
         h = dict(raw["history"])
         history_df = pd.DataFrame(h)
         history_df.insert(2, "uid", players_df["uid"].to_numpy()[h["player"]])
+        history_df.insert(
+            3, "strategy", pd.Categorical.from_codes(cols["strategy"][h["player"]], categories=raw["strategies"])
+        )
     return SimulationResult(
         players=players_df, leaderboard=board, summary=summary_df, history=history_df, run=run
     )
