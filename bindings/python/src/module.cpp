@@ -437,4 +437,9 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("lines", [](const rb::PyReplayer& r) { return r.replayer.lines(); });
 
   rb::bind_simulate(m);
+
+  // The public classes belong to the package that re-exports them (reprs, pickles, docs).
+  for (const char* name : {"Config", "Player", "Room", "Stats", "Engine"}) {
+    m.attr(name).attr("__module__") = "roshambo";
+  }
 }
