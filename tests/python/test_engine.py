@@ -234,3 +234,9 @@ def test_version_matches_the_cmake_project() -> None:
     m = re.search(r"project\(roshambo\s+VERSION\s+([0-9.]+)", cmake.read_text())
     assert m and roshambo.__version__ == m.group(1)
     assert set(roshambo.__all__) <= set(dir(roshambo))
+
+
+def test_extra_keys_are_ignored_and_at_does_not_override_now() -> None:
+    engine = roshambo.Engine()
+    (ev,) = engine.handle({**hello("u1"), "at": 99_999, "id": 7, "meta": {"x": [1, None]}}, 1234)
+    assert ev["at"] == 1234 and ev["type"] == "hi" and engine.now == 1234
