@@ -20,6 +20,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "roshambo/parallel.hpp"
 #include "roshambo/version.hpp"
 
 namespace roshambo::cli {
@@ -49,7 +50,7 @@ void rethrow_as_flag_error(const ConfigError& e) {
 
 double timed_simulate(const SimOptions& o, SimResult& result) {
   const auto t0 = std::chrono::steady_clock::now();
-  result = simulate(o);
+  result = simulate(o, run_on_threads);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 

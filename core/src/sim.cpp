@@ -1,6 +1,6 @@
 // Tournament simulator (sim.hpp): one shard = one engine driven by commands and
-// simulated time; simulate() runs the shards (on threads when there are several)
-// and merges their results in shard order.
+// simulated time; simulate() runs the shards through the caller's executor (the core
+// starts no thread) and merges their results in shard order.
 
 #include "roshambo/sim.hpp"
 
@@ -10,7 +10,6 @@
 #include <exception>
 #include <limits>
 #include <mutex>
-#include <thread>
 
 #include "roshambo/codec.hpp"
 #include "roshambo/engine.hpp"
@@ -574,7 +573,7 @@ std::uint64_t shard_seed(std::uint64_t seed, std::uint32_t shard) noexcept {
   return shard == 0 ? seed : stream(seed, kTagShard, shard).next();
 }
 
-SimResult simulate(const SimOptions& options) {
+SimResult simulate(const SimOptions& options, const ShardExecutor& executor) {
   options.validate();
   const std::uint32_t n = options.players;
   const std::uint32_t k = options.shards;
@@ -618,30 +617,22 @@ SimResult simulate(const SimOptions& options) {
     Shard shard(options, strategies, assignment, s, first, last - first, progress_for(s));
     outs[s] = shard.run();
   };
-  if (k == 1) {
-    run_shard(0);
-  } else {
-    std::vector<std::exception_ptr> errors(k);
-    std::vector<std::thread> threads;
-    threads.reserve(k - 1);
-    for (std::uint32_t s = 1; s < k; ++s) {
-      threads.emplace_back([&, s] {
-        try {
-          run_shard(s);
-        } catch (...) {
-          errors[s] = std::current_exception();
-        }
-      });
-    }
+  // Each job keeps its own exception, so the executor never sees one.
+  std::vector<std::exception_ptr> errors(k);
+  auto job = [&](std::uint32_t s) {
     try {
-      run_shard(0);
+      run_shard(s);
     } catch (...) {
-      errors[0] = std::current_exception();
+      errors[s] = std::current_exception();
     }
-    for (auto& t : threads) t.join();
-    for (auto& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
+  };
+  if (executor && k > 1) {
+    executor(k, job);
+  } else {
+    for (std::uint32_t s = 0; s < k; ++s) job(s);
+  }
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
 
   SimResult r;

@@ -1,6 +1,10 @@
 // Strategies, pairings and the tournament simulator (sim.hpp, strategies.hpp).
 
 #include <catch2/catch.hpp>
+
+#include <atomic>
+
+#include "roshambo/parallel.hpp"
 #include <map>
 #include <numeric>
 #include <set>
@@ -431,9 +435,16 @@ TEST_CASE("shards: deterministic, shard 0 uses the seed, one shard is the plain 
   o.history = true;
   o.shards = 3;
   const SimResult a = simulate(o);
-  const SimResult b = simulate(o);
+  // On threads (roshambo::parallel) the result is the same as one after another.
+  std::atomic<std::uint32_t> jobs{0};
+  const SimResult b = simulate(o, [&](std::uint32_t count, const std::function<void(std::uint32_t)>& job) {
+    jobs += count;
+    roshambo::run_on_threads(count, job);
+  });
+  CHECK(jobs == 3);
   CHECK(a.total == b.total);
   CHECK(a.history->player == b.history->player);
+  CHECK(a.history->total_score == b.history->total_score);
   REQUIRE(a.shards.size() == 3);
   CHECK(a.shards[0].seed == 5);
   CHECK(a.shards[1].seed == shard_seed(5, 1));

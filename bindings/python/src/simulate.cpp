@@ -15,6 +15,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "roshambo/parallel.hpp"
 #include "roshambo/sim.hpp"
 #include "roshambo/strategies.hpp"
 
@@ -148,7 +149,7 @@ py::dict run_simulate(const Config& config, std::uint32_t players, std::uint32_t
   {
     py::gil_scoped_release release;
     const auto t0 = std::chrono::steady_clock::now();
-    *result = simulate(o);
+    *result = simulate(o, run_on_threads);
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
   for (auto* sink : {cmd_sink.get(), ev_sink.get()}) {

@@ -9,11 +9,13 @@
 // the next round's joiners); each seated player picks by its strategy at a moment drawn
 // uniformly within the countdown; the engine's timers are ticked exactly when due.
 //
-// Threads: simulate() with shards > 1 runs K independent engines on K std::threads
-// (the only threads in roshambo::core). Shard k plays the players k*N/K .. (k+1)*N/K-1
-// with engine seed shard_seed(seed, k); results are merged in shard order, so the
+// Shards: with shards > 1, shard k plays the players k*N/K .. (k+1)*N/K-1 in its own
+// engine with seed shard_seed(seed, k); results are merged in shard order, so the
 // output depends only on the options, never on scheduling. Shard 0 uses `seed` itself,
-// so shards = 1 is the plain, replayable run.
+// so shards = 1 is the plain, replayable run. The core starts no thread: simulate()
+// runs the shards one after another unless the caller passes an executor, such as
+// roshambo::run_on_threads from the roshambo::parallel target (the CLI and the Python
+// module do).
 
 #include <cstdint>
 #include <functional>
@@ -151,7 +153,13 @@ struct SimResult {
 /// The engine seed of shard k: `seed` for shard 0, a hash of (seed, k) otherwise.
 std::uint64_t shard_seed(std::uint64_t seed, std::uint32_t shard) noexcept;
 
-/// Run a tournament. Throws ConfigError when the options are invalid (nothing runs).
-SimResult simulate(const SimOptions& options);
+/// Runs job(0) .. job(count-1), each exactly once, in any order or concurrently, and
+/// returns when all are done. simulate()'s jobs never throw.
+using ShardExecutor =
+    std::function<void(std::uint32_t count, const std::function<void(std::uint32_t)>& job)>;
+
+/// Run a tournament, its shards through `executor` (one after another when empty).
+/// Throws ConfigError when the options are invalid (nothing runs).
+SimResult simulate(const SimOptions& options, const ShardExecutor& executor = {});
 
 }  // namespace roshambo
