@@ -10,15 +10,6 @@
 namespace roshambo {
 namespace detail {
 
-std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ULL ^ key;
   std::size_t i = 0;

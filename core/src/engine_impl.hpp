@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "mix.hpp"
 #include "roshambo/engine.hpp"
 
 namespace roshambo {
@@ -69,7 +70,6 @@ struct TimerLater {
 };
 
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
-std::uint64_t mix64(std::uint64_t x) noexcept;
 
 /// splitmix64: small and fast; seeded per (seed, room, seat) so bots share no generator.
 struct Rng {

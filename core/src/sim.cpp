@@ -4,6 +4,8 @@
 
 #include "roshambo/sim.hpp"
 
+#include "mix.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -27,14 +29,7 @@ constexpr Time kNever = std::numeric_limits<Time>::max();
   throw ConfigError(field, field + ": " + why);
 }
 
-std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+using detail::mix64;
 
 // Independent streams: each is a hash of the run seed and a purpose tag, so adding a
 // shard or a player never shifts another stream.
