@@ -172,6 +172,13 @@ struct Shard {
     events.clear();
   }
 
+  /// Bytes the harness itself holds in containers that keep their high-water capacity.
+  std::size_t harness_bytes() const {
+    std::size_t b = events.capacity() * sizeof(Event);
+    for (const auto& bucket : wheel) b += bucket.capacity() * sizeof(Action);
+    return b;
+  }
+
   void send(const Command& c, Time now) {
     ++commands;
     if (engine.handle(c, now, events)) ++refused;
@@ -309,8 +316,8 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   double rss_warm = 0, rss_max_after = 0, rss_min_after = 1e18;
   std::uint64_t verifies = 0, min_online = UINT64_MAX;
-  std::printf("%8s %8s %9s %9s %8s %7s %10s %12s %8s\n", "sim_s", "wall_s", "rss_MB", "online",
-              "rooms", "bots", "settled", "commands", "verify");
+  std::printf("%8s %8s %9s %10s %9s %8s %7s %10s %12s %8s\n", "sim_s", "wall_s", "rss_MB", "harness_MB",
+              "online", "rooms", "bots", "settled", "commands", "verify");
   for (Time now = 0; now <= end; now += kStepMs) {
     for (Shard* s : shards) s->step(now, now >= 10'000);
     const bool minute = now % 60'000 == 0 && now > 0;
@@ -326,7 +333,9 @@ int main(int argc, char** argv) {
     if (now % 30'000 == 0) {
       EngineStats tot{};
       std::uint64_t cmds = 0;
+      std::size_t harness = 0;
       for (Shard* s : shards) {
+        harness += s->harness_bytes();
         const EngineStats st = s->engine.stats();
         tot.online += st.online;
         tot.rooms += st.rooms;
@@ -341,8 +350,8 @@ int main(int argc, char** argv) {
         rss_min_after = std::min(rss_min_after, rss);
       }
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("%8.0f %8.1f %9.1f %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %10" PRIu64 " %12" PRIu64 " %8s\n",
-                  static_cast<double>(now) / 1000, wall, rss, tot.online, tot.rooms, tot.bots,
+      std::printf("%8.0f %8.1f %9.1f %10.1f %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %10" PRIu64 " %12" PRIu64 " %8s\n",
+                  static_cast<double>(now) / 1000, wall, rss, static_cast<double>(harness) / (1 << 20), tot.online, tot.rooms, tot.bots,
                   tot.rooms_settled, cmds, minute ? "ok" : "");
       std::fflush(stdout);
     }
