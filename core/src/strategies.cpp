@@ -68,7 +68,11 @@ std::uint8_t argmax_mask(const std::array<long long, 4>& v, unsigned eligible) n
 template <class T>
 unsigned positive(const T& counts) noexcept {
   unsigned m = 0;
-  for (unsigned c = 1; c <= 3; ++c) m |= (counts[c] > 0 ? 1u : 0u) << c;
+  // Written as a branch: gcc 12 with -fsanitize=undefined miscompiles the branch-free
+  // `(counts[c] > 0 ? 1u : 0u) << c` to 0 (seen at -O1), silently breaking copy-winner.
+  for (unsigned c = 1; c <= 3; ++c) {
+    if (counts[c] > 0) m |= 1u << c;
+  }
   return m;
 }
 
