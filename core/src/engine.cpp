@@ -100,7 +100,7 @@ void Engine::Impl::index_insert(std::uint32_t id) {
   index[i] = id + 1;
 }
 
-std::uint32_t Engine::Impl::new_bot(std::uint64_t) {
+std::uint32_t Engine::Impl::new_bot() {
   const std::uint64_t n = next_bot++;
   const std::string uid = "bot-" + std::to_string(n);
   std::uint32_t slot;
@@ -140,7 +140,9 @@ void Engine::Impl::wait_link(std::uint32_t slot) {
   if (wait_tail != kNone) rooms[wait_tail].next = slot; else wait_head = slot;
   wait_tail = slot;
   ++waiting_rooms;
-  if (cfg.fill_policy == FillPolicy::Fullest) by_free.emplace(cfg.capacity, r.number, slot);
+  if (cfg.fill_policy == FillPolicy::Fullest) {
+    by_free.emplace(cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, slot);
+  }
 }
 
 void Engine::Impl::wait_unlink(std::uint32_t slot) noexcept {
@@ -261,6 +263,16 @@ void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out)
   out.push_back(std::move(e));
 }
 
+void Engine::Impl::emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
+                                 std::vector<Event>& out) {
+  Event e;
+  e.at = at;
+  e.to.room = view(r);
+  e.to.except = seat;
+  e.data = MovementData{r.members->members[seat], face};
+  out.push_back(std::move(e));
+}
+
 // ---------------------------------------------------------------- rules in motion
 
 void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
@@ -278,7 +290,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
     case detail::TimerKind::BotFill: {
       const std::size_t before = rooms[t.room].seats.size();
       while (rooms[t.room].seats.size() < cfg.capacity) {
-        add_member(t.room, new_bot(rooms[t.room].number));
+        add_member(t.room, new_bot());
       }
       fullest_update(t.room, before, true);
       // One `room` event for the whole fill: bots arrive together.
@@ -292,12 +304,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
       detail::Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
       rng.next();  // the first draw chose the moment
       r.seats[b.seat].choice = detail::bot_choice(cfg.bot_strategy, rng);
-      Event e;
-      e.at = t.due;
-      e.to.room = view(r);
-      e.to.except = b.seat;
-      e.data = MovementData{b.profile, 0};
-      out.push_back(std::move(e));
+      emit_movement(r, b.seat, 0, t.due, out);
       break;
     }
     case detail::TimerKind::Deadline:
@@ -595,12 +602,7 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
         return refuse(ErrorCode::NotPlaying, room_id(r.number) + " has not started");
       }
       r.seats[p.seat].choice = static_cast<Choice>(cmd.value);
-      Event e;
-      e.at = now;
-      e.to.room = m.view(r);
-      e.to.except = p.seat;
-      e.data = MovementData{r.members->members[p.seat], 0};
-      out.push_back(std::move(e));
+      m.emit_movement(r, p.seat, 0, now, out);
       break;
     }
     case CommandType::Face: {
@@ -609,13 +611,7 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
                       "face must be 1..4, got " + std::to_string(cmd.value));
       }
       if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
-      Impl::RoomRec& r = m.rooms[p.room];
-      Event e;
-      e.at = now;
-      e.to.room = m.view(r);
-      e.to.except = p.seat;
-      e.data = MovementData{r.members->members[p.seat], static_cast<std::uint8_t>(cmd.value)};
-      out.push_back(std::move(e));
+      m.emit_movement(m.rooms[p.room], p.seat, static_cast<std::uint8_t>(cmd.value), now, out);
       break;
     }
     case CommandType::Leave:

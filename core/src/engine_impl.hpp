@@ -129,7 +129,7 @@ struct Engine::Impl {
   }
   std::uint32_t find(std::string_view uid) const noexcept;
   void index_insert(std::uint32_t id);
-  std::uint32_t new_bot(std::uint64_t room_number);
+  std::uint32_t new_bot();
   void free_bot(std::uint32_t id) noexcept;
 
   // --- rooms
@@ -154,6 +154,9 @@ struct Engine::Impl {
   void settle_room(std::uint32_t slot, Time at, std::vector<Event>& out);
   void remove_member(std::uint32_t player, Time at, std::vector<Event>& out);
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
+  /// `movement` of seat `seat` (a choice when face is 0) to the other members.
+  void emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
+                     std::vector<Event>& out);
 
   // --- state.cpp
   std::string snapshot() const;

@@ -320,16 +320,6 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
       if (r.humans == 0) bad("a room with no human member");
       if (r.phase == Phase::Waiting) m->wait_link(slot);
     }
-    // wait_link registered waiting rooms as empty for the fullest index: fix sizes.
-    if (m->cfg.fill_policy == FillPolicy::Fullest) {
-      m->by_free.clear();
-      for (std::uint32_t s = 0; s < m->rooms.size(); ++s) {
-        const RoomRec& r = m->rooms[s];
-        if (r.phase == Phase::Waiting) {
-          m->by_free.emplace(cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, s);
-        }
-      }
-    }
 
     const auto& ts = need_array(j, "timers");
     std::uint64_t last_seq = 0;
