@@ -175,6 +175,18 @@ std::int64_t clamp_code(const json& v) {
 
 }  // namespace
 
+std::optional<CommandType> command_type_from_string(std::string_view name) noexcept {
+  for (auto t : {CommandType::Hello, CommandType::Join, CommandType::Choice, CommandType::Face,
+                 CommandType::Leave, CommandType::Disconnect}) {
+    if (to_string(t) == name) return t;
+  }
+  return std::nullopt;
+}
+
+std::string unknown_command_message(std::string_view name) {
+  return "unknown command type \"" + std::string(utf8_prefix(name, 64)) + "\"";
+}
+
 std::string room_id(std::uint64_t number) { return "room-" + std::to_string(number); }
 
 bool valid_utf8(std::string_view s) noexcept {
@@ -335,17 +347,9 @@ std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
     out.tick = true;
     return out;
   }
-  CommandType ct;
-  if (type == "hello") ct = CommandType::Hello;
-  else if (type == "join") ct = CommandType::Join;
-  else if (type == "choice") ct = CommandType::Choice;
-  else if (type == "face") ct = CommandType::Face;
-  else if (type == "leave") ct = CommandType::Leave;
-  else if (type == "disconnect") ct = CommandType::Disconnect;
-  else {
-    return fail(ErrorCode::UnknownCommand,
-                "unknown command type \"" + std::string(utf8_prefix(type, 64)) + "\"");
-  }
+  const std::optional<CommandType> parsed = command_type_from_string(type);
+  if (!parsed) return fail(ErrorCode::UnknownCommand, unknown_command_message(type));
+  const CommandType ct = *parsed;
   if (from_it == j.end()) return fail(ErrorCode::InvalidField, "from: missing");
   if (!from_it->is_string()) return fail(ErrorCode::InvalidField, "from: must be a string");
 

@@ -295,24 +295,14 @@ void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
   if (!PyUnicode_Check(type)) return refuse(ErrorCode::InvalidField, "type: must be a string");
   std::string scratch;
   const std::string_view t = utf8_view(type, scratch);
-  CommandType ct;
   if (t == "tick") {
     out.kind = ParsedCommand::Kind::Tick;
     return;
   }
-  if (t == "hello") ct = CommandType::Hello;
-  else if (t == "join") ct = CommandType::Join;
-  else if (t == "choice") ct = CommandType::Choice;
-  else if (t == "face") ct = CommandType::Face;
-  else if (t == "leave") ct = CommandType::Leave;
-  else if (t == "disconnect") ct = CommandType::Disconnect;
-  else {
-    // Cut as the decoder does: before a character, never inside one.
-    std::size_t cut = std::min<std::size_t>(t.size(), 64);
-    while (cut < t.size() && cut > 0 && (static_cast<unsigned char>(t[cut]) & 0xC0) == 0x80) --cut;
-    return refuse(ErrorCode::UnknownCommand,
-                  "unknown command type \"" + std::string(t.substr(0, cut)) + "\"");
-  }
+  // The decoder's own names and message, so a dict and its log line agree.
+  const std::optional<CommandType> parsed = command_type_from_string(t);
+  if (!parsed) return refuse(ErrorCode::UnknownCommand, unknown_command_message(t));
+  const CommandType ct = *parsed;
   if (!from) return refuse(ErrorCode::InvalidField, "from: missing");
   if (!PyUnicode_Check(from)) return refuse(ErrorCode::InvalidField, "from: must be a string");
 

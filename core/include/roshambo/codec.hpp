@@ -36,6 +36,14 @@ struct DecodeError {
 std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
                                                        const Config& limits);
 
+/// The command type of a wire name ("hello", "join", ...); nullopt for anything else,
+/// "tick" included.
+std::optional<CommandType> command_type_from_string(std::string_view name) noexcept;
+
+/// The `unknown_command` message for a type name: quotes at most its first 64 bytes,
+/// cut before a character, never inside one.
+std::string unknown_command_message(std::string_view name);
+
 /// Encode a command as a command-log line (no newline), the inverse of decoding.
 std::string encode_command_line(const Command& cmd, Time at);
 /// Encode a tick line: {"at":T,"type":"tick"}.
