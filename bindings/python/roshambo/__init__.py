@@ -33,6 +33,7 @@ from ._core import (
     __version__,
 )
 from ._simulate import SimulationArrays, SimulationResult, simulate, strategies
+from ._sweep import SweepResult, sweep
 
 __all__ = [
     "CommandError",
@@ -47,10 +48,12 @@ __all__ = [
     "SimulationResult",
     "SnapshotError",
     "Stats",
+    "SweepResult",
     "__version__",
     "replay",
     "simulate",
     "strategies",
+    "sweep",
 ]
 
 #: An event: ``{"at": int, "to": [uid, ...], "type": str, "data": {...}}`` (SPEC §3, §9).
