@@ -3,9 +3,11 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <variant>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "roshambo/event.hpp"
 #include "roshambo/sim.hpp"
 #include "roshambo/version.hpp"
 
@@ -45,6 +47,11 @@ std::string rules_json() {
   j["pairings"].push_back({{"name", "swiss"}, {"description", "by total score, highest first, so similar scores share rooms"}});
   j["fill_policies"] = {"oldest", "newest", "fullest"};
   j["bot_strategies"] = {"uniform", "rock", "paper", "scissors", "none", "biased:R,P,S"};
+  J events = J::array();
+  for (std::size_t i = 0; i < std::variant_size_v<Event::Data>; ++i) {
+    events.push_back(std::string(to_string(static_cast<EventType>(i))));
+  }
+  j["events"] = std::move(events);
   return j.dump(2) + "\n";
 }
 

@@ -62,7 +62,7 @@ struct SimulateFlags {
   std::string config_file;
   std::string players, rounds, mix, pairing, seed, shards, top, format = "table";
   std::string capacity, game_time_ms, bot_fill_after_ms, bot_strategy, scoring, streak_cap,
-      fill_policy, max_players, max_rooms, max_uid_bytes, max_name_bytes, max_avatar_bytes,
+      reconnect_grace_ms, fill_policy, max_players, max_rooms, max_uid_bytes, max_name_bytes, max_avatar_bytes,
       max_command_bytes;
   bool loss_penalty = false, requeue = false;
   std::string commands, events;
@@ -71,21 +71,6 @@ struct SimulateFlags {
 
   bool given(const std::string& flag) const { return cmd->count(flag) > 0; }
 };
-
-template <class T>
-T parse_int(const std::string& flag, const std::string& text) {
-  T v{};
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end) {
-    const std::string what = ec == std::errc::result_out_of_range ? "out of range"
-                             : std::is_unsigned_v<T> && !text.empty() && text[0] == '-'
-                                 ? "must not be negative"
-                                 : "not an integer";
-    throw UsageError(flag + ": " + what + " ('" + text.substr(0, 40) + "')");
-  }
-  return v;
-}
 
 // A path we can write atomically: the data goes to a temporary file beside it, which
 // replaces the target only when the run succeeded. Failing runs leave nothing behind.
@@ -161,6 +146,7 @@ SimOptions build_options(const SimulateFlags& f) {
     if (f.given("--loss-penalty")) c.loss_penalty = f.loss_penalty;
     u32("--streak-cap", f.streak_cap, c.streak_cap);
     if (f.given("--requeue")) c.requeue = f.requeue;
+    i64("--reconnect-grace-ms", f.reconnect_grace_ms, c.reconnect_grace_ms);
     if (f.given("--fill-policy")) {
       if (f.fill_policy == "oldest") c.fill_policy = FillPolicy::Oldest;
       else if (f.fill_policy == "newest") c.fill_policy = FillPolicy::Newest;
@@ -419,6 +405,7 @@ void setup_simulate(CLI::App& app) {
   cmd->add_flag("--loss-penalty", f->loss_penalty, "A negative base score counts (--loss-penalty=false to unset)");
   cmd->add_option("--streak-cap", f->streak_cap, "Largest streak multiplier; 0 = none");
   cmd->add_flag("--requeue", f->requeue, "Settled players join again at once");
+  cmd->add_option("--reconnect-grace-ms", f->reconnect_grace_ms, "A dropped player keeps the seat this long; 0 = leave at once (default 0)");
   cmd->add_option("--fill-policy", f->fill_policy, "Which waiting room a join fills: oldest, newest or fullest");
   cmd->add_option("--max-players", f->max_players, "Registered players limit; 0 = none");
   cmd->add_option("--max-rooms", f->max_rooms, "Open rooms limit; 0 = none");

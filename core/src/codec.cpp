@@ -49,6 +49,14 @@ void append_user(const Profile& p, std::string& out) {
   append_json_string(p.avatar(), out);
 }
 
+void append_users(const MemberView& users, std::string& out) {
+  for (std::uint32_t i = 0; i < users.size(); ++i) {
+    if (i) out.push_back(',');
+    append_user(users[i], out);
+    out.push_back('}');
+  }
+}
+
 void append_recipients(const Event& e, std::string& out) {
   out.push_back('[');
   bool first = true;
@@ -72,11 +80,7 @@ struct DataWriter {
     out += "{\"roomId\":";
     append_room_id(d.room, out);
     out += ",\"users\":[";
-    for (std::uint32_t i = 0; i < d.users.size(); ++i) {
-      if (i) out.push_back(',');
-      append_user(d.users[i], out);
-      out.push_back('}');
-    }
+    append_users(d.users, out);
     out += "],\"full\":";
     out += d.full ? "true}" : "false}";
   }
@@ -124,6 +128,26 @@ struct DataWriter {
       out.push_back('}');
     }
     out += "]}";
+  }
+  void operator()(const PresenceData& d) const {
+    out += "{\"uid\":";
+    append_json_string(d.who->uid(), out);
+    out += d.online ? ",\"online\":true}" : ",\"online\":false}";
+  }
+  void operator()(const ResumeData& d) const {
+    out += "{\"roomId\":";
+    append_room_id(d.room, out);
+    out += d.playing ? ",\"phase\":\"playing\",\"users\":[" : ",\"phase\":\"waiting\",\"users\":[";
+    append_users(d.users, out);
+    out += "],\"full\":";
+    out += d.full ? "true" : "false";
+    if (d.playing) {
+      out += ",\"deadline\":";
+      append_int(d.deadline, out);
+    }
+    out += ",\"choice\":";
+    append_uint(static_cast<unsigned>(d.choice), out);
+    out.push_back('}');
   }
   void operator()(const ErrorData& d) const {
     out += "{\"code\":\"";

@@ -97,6 +97,7 @@ void Config::validate() const {
   check_range("capacity", capacity, 2, 1024);
   check_range("game_time_ms", game_time_ms, 1, kMaxDurationMs);
   check_range("bot_fill_after_ms", bot_fill_after_ms, 0, kMaxDurationMs);
+  check_range("reconnect_grace_ms", reconnect_grace_ms, 0, kMaxDurationMs);
   (void)BotStrategy::parse(bot_strategy.to_string());
   if (max_players > 0xFFFFFFF0u) fail("max_players", "must be at most 4294967280");
   check_range("max_uid_bytes", max_uid_bytes, 1, 64);
@@ -115,6 +116,7 @@ std::string Config::to_json() const {
   j["loss_penalty"] = loss_penalty;
   j["streak_cap"] = streak_cap;
   j["requeue"] = requeue;
+  j["reconnect_grace_ms"] = reconnect_grace_ms;
   j["fill_policy"] = std::string(roshambo::to_string(fill_policy));
   j["max_players"] = max_players;
   j["max_rooms"] = max_rooms;
@@ -145,6 +147,7 @@ Config Config::from_json(std::string_view text) {
     } else if (key == "loss_penalty") c.loss_penalty = get_bool(v, key);
     else if (key == "streak_cap") c.streak_cap = get_int<std::uint32_t>(v, key, 0, u32);
     else if (key == "requeue") c.requeue = get_bool(v, key);
+    else if (key == "reconnect_grace_ms") c.reconnect_grace_ms = get_int<std::int64_t>(v, key, 0, kMaxDurationMs);
     else if (key == "fill_policy") {
       const std::string s = get_string(v, key);
       if (s == "oldest") c.fill_policy = FillPolicy::Oldest;

@@ -243,6 +243,11 @@ void Engine::Impl::push_timer(Timer t) {
 }
 
 bool Engine::Impl::live(const Timer& t) const noexcept {
+  if (t.kind == detail::TimerKind::Grace) {
+    // Cancelled by coming back (online), by the room closing, or by a later drop.
+    const PlayerRec& p = humans[t.player];
+    return !p.online && p.room == t.room && p.grace_gen == t.gen;
+  }
   const RoomRec& r = rooms[t.room];
   return r.number != 0 && r.gen == t.gen;
 }
@@ -310,6 +315,10 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
     case detail::TimerKind::Deadline:
       settle_room(t.room, t.due, out);
       break;
+    case detail::TimerKind::Grace:
+      // Still away: gone exactly as by `leave`.
+      remove_member(t.player, t.due, out);
+      break;
   }
 }
 
@@ -372,7 +381,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   std::vector<std::uint32_t> again;
   again.reserve(r.humans);
   for (const auto& s : r.seats) {
-    if (!(s.player & kBotBit)) again.push_back(s.player);
+    // Bots leave with the room; a dropped player waits for no new room.
+    if (!(s.player & kBotBit) && humans[s.player].online) again.push_back(s.player);
   }
   close_room(slot);
   for (std::uint32_t id : again) {
@@ -423,6 +433,40 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
   emit_room(r, at, out);
   if (r.seats.size() == cfg.capacity) start(slot, at, out);
   return true;
+}
+
+void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
+                                 std::vector<Event>& out) {
+  Event e;
+  e.at = at;
+  e.to.room = view(r);
+  e.to.except = seat;
+  e.data = PresenceData{r.members->members[seat], online};
+  out.push_back(std::move(e));
+}
+
+void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) {
+  PlayerRec& p = humans[player];
+  ++p.grace_gen;
+  push_timer({at + cfg.reconnect_grace_ms, 0, p.room, p.grace_gen, player, 0,
+              detail::TimerKind::Grace});
+  emit_presence(rooms[p.room], p.seat, false, at, out);
+}
+
+void Engine::Impl::resume(std::uint32_t player, Time at, std::vector<Event>& out) {
+  const PlayerRec& p = humans[player];
+  const RoomRec& r = rooms[p.room];
+  Event e;
+  e.at = at;
+  e.to.single = p.profile;
+  e.data = ResumeData{r.number,
+                      r.phase == Phase::Playing,
+                      r.seats.size() == cfg.capacity,
+                      r.deadline,
+                      r.seats[p.seat].choice,
+                      view(r)};
+  out.push_back(std::move(e));
+  emit_presence(r, p.seat, true, at, out);
 }
 
 void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Event>& out) {
@@ -565,6 +609,8 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
       }
     }
     Impl::PlayerRec& p = m.humans[id];
+    // Offline yet still seated: dropped within the grace, so this hello resumes.
+    const bool back = !p.online && p.room != kNone;
     if (!p.online) {
       p.online = true;
       ++m.online;
@@ -574,6 +620,10 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
     e.to.single = p.profile;
     e.data = HiData{m.online};
     out.push_back(std::move(e));
+    if (back) {
+      m.resume(id, now, out);
+      m.prune();  // its Grace timer is cancelled and may be at the top
+    }
     return std::nullopt;
   }
 
@@ -619,7 +669,13 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
       m.remove_member(id, now, out);
       break;
     case CommandType::Disconnect:
-      if (p.room != kNone) m.remove_member(id, now, out);
+      if (p.room != kNone) {
+        if (m.cfg.reconnect_grace_ms > 0) {
+          m.drop(id, now, out);
+        } else {
+          m.remove_member(id, now, out);
+        }
+      }
       p.online = false;
       --m.online;
       break;

@@ -28,6 +28,7 @@ struct PlayerRec {
   std::uint32_t streak = 0;
   std::uint32_t room = kNone;  // room slot
   std::uint32_t seat = 0;      // index in the room's seats
+  std::uint32_t grace_gen = 0; // bumped on every drop; a Grace timer of an older drop is stale
   bool online = false;
   bool live = false;           // bot pool slot in use
   Outcome last = Outcome::None;
@@ -50,14 +51,14 @@ struct RoomRec {
   std::uint32_t prev = kNone, next = kNone;  // waiting list, in creation order
 };
 
-enum class TimerKind : std::uint8_t { BotFill, Deadline, BotPick };
+enum class TimerKind : std::uint8_t { BotFill, Deadline, BotPick, Grace };
 
 struct Timer {
   Time due;
   std::uint64_t seq;
   std::uint32_t room;
-  std::uint32_t gen;
-  std::uint32_t player;  // BotPick: the bot
+  std::uint32_t gen;     // the room's gen; for Grace, the player's grace_gen
+  std::uint32_t player;  // BotPick: the bot; Grace: the dropped player
   std::uint32_t seat;    // BotPick: the bot's seat at the start, which seeds its pick
   TimerKind kind;
 };
@@ -153,6 +154,12 @@ struct Engine::Impl {
   void start(std::uint32_t slot, Time at, std::vector<Event>& out);
   void settle_room(std::uint32_t slot, Time at, std::vector<Event>& out);
   void remove_member(std::uint32_t player, Time at, std::vector<Event>& out);
+  /// A member drops with the grace on: offline, seat kept, Grace timer set.
+  void drop(std::uint32_t player, Time at, std::vector<Event>& out);
+  /// A dropped member says hello within the grace: `resume` to them, `presence` to the rest.
+  void resume(std::uint32_t player, Time at, std::vector<Event>& out);
+  void emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
+                     std::vector<Event>& out);
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
   /// `movement` of seat `seat` (a choice when face is 0) to the other members.
   void emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,

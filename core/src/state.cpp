@@ -34,6 +34,7 @@ std::string_view timer_name(TimerKind k) {
   switch (k) {
     case TimerKind::BotFill: return "bot_fill";
     case TimerKind::Deadline: return "deadline";
+    case TimerKind::Grace: return "grace";
     default: return "bot_pick";
   }
 }
@@ -191,6 +192,8 @@ std::string Engine::Impl::snapshot() const {
     if (t.kind == TimerKind::BotPick) {
       tj["uid"] = std::string(P(t.player).profile->uid());
       tj["seat"] = t.seat;
+    } else if (t.kind == TimerKind::Grace) {
+      tj["uid"] = std::string(P(t.player).profile->uid());
     }
     ts.push_back(std::move(tj));
   }
@@ -301,7 +304,10 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
           const std::string& uid = need_str(mj, "uid", cfg.max_uid_bytes);
           id = m->find(uid);
           if (id == kNone) bad("room member '" + uid + "' is not a player");
-          if (!m->humans[id].online) bad("offline player '" + uid + "' in a room");
+          // A dropped member keeps the seat only under a grace (and verify() wants its timer).
+          if (!m->humans[id].online && cfg.reconnect_grace_ms == 0) {
+            bad("offline player '" + uid + "' in a room");
+          }
           if (m->humans[id].room != kNone) bad("player '" + uid + "' in two rooms");
         }
         PlayerRec& p = m->P(id);
@@ -331,6 +337,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
       if (kind == "bot_fill") t.kind = TimerKind::BotFill;
       else if (kind == "deadline") t.kind = TimerKind::Deadline;
       else if (kind == "bot_pick") t.kind = TimerKind::BotPick;
+      else if (kind == "grace") t.kind = TimerKind::Grace;
       else bad("unknown timer kind");
       t.due = need_int(tj, "due", 0, kMaxTime + 2 * 86'400'000LL);
       t.seq = need_u64(tj, "seq");
@@ -348,7 +355,17 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
       const RoomRec& r = m->rooms[t.room];
       t.gen = r.gen;
       t.player = kNone;
-      if (t.kind == TimerKind::BotFill) {
+      if (t.kind == TimerKind::Grace) {
+        const std::uint32_t id = m->find(need_str(tj, "uid", cfg.max_uid_bytes));
+        if (id == kNone || m->humans[id].online || m->humans[id].room != t.room) {
+          bad("grace timer for a player not dropped from that room");
+        }
+        if (m->humans[id].grace_gen != 0) bad("two grace timers for one player");
+        if (t.due > m->now + cfg.reconnect_grace_ms) bad("grace timer beyond the grace");
+        m->humans[id].grace_gen = 1;
+        t.player = id;
+        t.gen = 1;
+      } else if (t.kind == TimerKind::BotFill) {
         if (r.phase != Phase::Waiting || cfg.bot_fill_after_ms == 0) bad("bot_fill timer on a room that cannot fill");
         if (t.due != r.opened + cfg.bot_fill_after_ms) bad("bot_fill timer at the wrong time");
       } else {
@@ -417,6 +434,7 @@ std::uint64_t Engine::Impl::digest() const {
     x = h(x, rooms[t.room].number);
     x = h(x, static_cast<std::uint64_t>(t.kind));
     if (t.kind == TimerKind::BotPick) x = h(h(x, hash_bytes(P(t.player).profile->uid(), 8)), t.seat);
+    if (t.kind == TimerKind::Grace) x = h(x, hash_bytes(P(t.player).profile->uid(), 9));
     timer_sum += mix64(x);
   }
   return h(h(acc, room_sum), timer_sum);
@@ -425,6 +443,13 @@ std::uint64_t Engine::Impl::digest() const {
 void Engine::Impl::verify() const {
   auto fail = [](const std::string& what) { throw InvariantError("invariant broken: " + what); };
   if (bad_settlements != 0) fail("a settled room's base scores did not sum to 0");
+  std::vector<char> has_grace(humans.size(), 0);
+  for (const auto& t : heap) {
+    if (t.kind != TimerKind::Grace || !live(t)) continue;
+    if (has_grace[t.player]) fail("two grace timers for one player");
+    if (cfg.reconnect_grace_ms == 0 || t.due > now + cfg.reconnect_grace_ms) fail("grace timer beyond the grace");
+    has_grace[t.player] = 1;
+  }
   std::uint64_t online_count = 0;
   for (std::uint32_t id = 0; id < humans.size(); ++id) {
     const PlayerRec& p = humans[id];
@@ -432,7 +457,8 @@ void Engine::Impl::verify() const {
     if (find(uid) != id) fail("uid index does not find '" + uid + "'");
     if (p.online) ++online_count;
     if (p.room != kNone) {
-      if (!p.online) fail("offline player '" + uid + "' in a room");
+      // Offline in a room means dropped within the grace: exactly one pending Grace timer.
+      if (!p.online && !has_grace[id]) fail("offline player '" + uid + "' in a room without a grace timer");
       if (p.room >= rooms.size() || rooms[p.room].number == 0) fail("'" + uid + "' in a closed room");
       const RoomRec& r = rooms[p.room];
       if (p.seat >= r.seats.size() || r.seats[p.seat].player != id) fail("'" + uid + "' seat mismatch");
@@ -469,6 +495,8 @@ void Engine::Impl::verify() const {
     } else if (t.kind == TimerKind::BotFill) {
       if (r.phase != Phase::Waiting) fail("bot fill timer on a playing room");
       has_fill[t.room] = 1;
+    } else if (t.kind == TimerKind::Grace) {
+      // Checked above; live() already ties it to its player and room.
     } else if (P(t.player).room != t.room) {
       fail("bot pick timer for a bot elsewhere");
     } else {

@@ -46,8 +46,9 @@ std::string_view to_string(CommandType t) noexcept {
 }
 
 std::string_view to_string(EventType t) noexcept {
-  constexpr std::array<std::string_view, 7> names = {"hi", "room", "start", "movement",
-                                                     "leave", "result", "error"};
+  constexpr std::array<std::string_view, 9> names = {"hi",     "room",  "start",
+                                                     "movement", "leave", "result",
+                                                     "error",  "presence", "resume"};
   const auto i = static_cast<std::size_t>(t);
   return i < names.size() ? names[i] : std::string_view{"unknown"};
 }

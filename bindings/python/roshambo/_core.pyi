@@ -44,6 +44,7 @@ class Config:
         loss_penalty: bool = ...,
         streak_cap: int = ...,
         requeue: bool = ...,
+        reconnect_grace_ms: int = ...,
         fill_policy: str = ...,
         max_players: int = ...,
         max_rooms: int = ...,
@@ -81,6 +82,8 @@ class Config:
     def streak_cap(self) -> int: ...
     @property
     def requeue(self) -> bool: ...
+    @property
+    def reconnect_grace_ms(self) -> int: ...
     @property
     def fill_policy(self) -> str: ...
     @property

@@ -227,7 +227,11 @@ void init_names() {
   n.tick = intern("tick");
   n.lines = intern("lines");
   n.digest = intern("digest");
-  for (int i = 0; i < 7; ++i) {
+  n.online = intern("online");
+  n.phase = intern("phase");
+  n.playing = intern("playing");
+  n.waiting = intern("waiting");
+  for (std::size_t i = 0; i < std::size(n.event_types); ++i) {
     n.event_types[i] = intern(std::string(to_string(static_cast<EventType>(i))).c_str());
   }
   for (int i = 0; i < 11; ++i) {
@@ -395,6 +399,14 @@ py::object seconds(std::int64_t ms) {
   return steal(PyFloat_FromDouble(static_cast<double>(ms) / 1000.0));
 }
 
+py::object user_list(const MemberView& users) {
+  py::object list = steal(PyList_New(users.size()));
+  for (std::uint32_t i = 0; i < users.size(); ++i) {
+    PyList_SET_ITEM(list.ptr(), i, user_dict(users[i]).release().ptr());
+  }
+  return list;
+}
+
 struct DataBuilder {
   const Event& e;
 
@@ -409,12 +421,26 @@ struct DataBuilder {
     const Names& n = g_names;
     py::object o = new_dict();
     set(o, n.roomId, room_str(d.room));
-    py::object users = steal(PyList_New(d.users.size()));
-    for (std::uint32_t i = 0; i < d.users.size(); ++i) {
-      PyList_SET_ITEM(users.ptr(), i, user_dict(d.users[i]).release().ptr());
-    }
-    set(o, n.users, users);
+    set(o, n.users, user_list(d.users));
     set(o, n.full, boolean(d.full));
+    return o;
+  }
+  py::object operator()(const PresenceData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.uid, make_str(d.who->uid()));
+    set(o, n.online, boolean(d.online));
+    return o;
+  }
+  py::object operator()(const ResumeData& d) const {
+    const Names& n = g_names;
+    py::object o = new_dict();
+    set(o, n.roomId, room_str(d.room));
+    set(o, n.phase, borrow(d.playing ? n.playing : n.waiting));
+    set(o, n.users, user_list(d.users));
+    set(o, n.full, boolean(d.full));
+    if (d.playing) set(o, n.deadline, i64(d.deadline));
+    set(o, n.choice, u64(static_cast<unsigned>(d.choice)));
     return o;
   }
   py::object operator()(const StartData& d) const {

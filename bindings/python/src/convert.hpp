@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "roshambo/command.hpp"
 #include "roshambo/config.hpp"
@@ -23,8 +24,8 @@ struct Names {
   PyObject *message, *welcome, *nearby, *roomId, *users, *full, *uid, *uname, *uavatar;
   PyObject *gameTime, *deadline, *roomUsers, *totalScore, *winStreak, *movement, *face;
   PyObject *choice, *result, *bot, *wins, *losses, *base, *roundScore, *code, *tick;
-  PyObject *lines, *digest;
-  PyObject* event_types[7];
+  PyObject *lines, *digest, *online, *phase, *playing, *waiting;
+  PyObject* event_types[std::variant_size_v<Event::Data>];
   PyObject* error_codes[11];
 };
 

@@ -290,6 +290,7 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("loss_penalty", &Config::loss_penalty)
       .def_readonly("streak_cap", &Config::streak_cap)
       .def_readonly("requeue", &Config::requeue)
+      .def_readonly("reconnect_grace_ms", &Config::reconnect_grace_ms)
       .def_property_readonly("fill_policy", [](const Config& c) { return std::string(to_string(c.fill_policy)); })
       .def_readonly("max_players", &Config::max_players)
       .def_readonly("max_rooms", &Config::max_rooms)

@@ -43,6 +43,9 @@ struct Config {
   bool loss_penalty = false;                   ///< see ScoringRules
   std::uint32_t streak_cap = 0;                ///< see ScoringRules; 0 = no cap
   bool requeue = false;                        ///< settled players join again at once
+  /// How long a dropped player keeps their seat (SPEC §11); 0 = leave at once (§6),
+  /// else 1..86'400'000.
+  std::int64_t reconnect_grace_ms = 0;
   FillPolicy fill_policy = FillPolicy::Oldest;
   std::uint32_t max_players = 0;               ///< registered humans; 0 = no limit
   std::uint32_t max_rooms = 0;                 ///< open rooms at once; 0 = no limit

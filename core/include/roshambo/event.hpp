@@ -98,16 +98,34 @@ struct ErrorData {
   std::string message;
 };
 
-/// Wire event types, in the order of Event::Data's alternatives.
-enum class EventType : std::uint8_t { Hi, Room, Start, Movement, Leave, Result, Error };
+/// `presence`: a member dropped (keeping the seat) or came back (SPEC §11).
+struct PresenceData {
+  ProfileRef who;
+  bool online = false;
+};
+
+/// `resume`: where a player who came back within the grace stands (SPEC §11).
+struct ResumeData {
+  std::uint64_t room = 0;
+  bool playing = false;   ///< phase "playing", else "waiting"
+  bool full = false;
+  Time deadline = 0;      ///< written only when playing
+  Choice choice = Choice::None;
+  MemberView users;       ///< members in join order
+};
+
+/// Wire event types, in the order of Event::Data's alternatives (append only).
+enum class EventType : std::uint8_t {
+  Hi, Room, Start, Movement, Leave, Result, Error, Presence, Resume
+};
 
 /// Wire name of an event type: "hi", "room", ...
 std::string_view to_string(EventType t) noexcept;
 
 /// One event: when, to whom, what.
 struct Event {
-  using Data =
-      std::variant<HiData, RoomData, StartData, MovementData, LeaveData, ResultData, ErrorData>;
+  using Data = std::variant<HiData, RoomData, StartData, MovementData, LeaveData, ResultData,
+                            ErrorData, PresenceData, ResumeData>;
   Time at = 0;
   Audience to;
   Data data;
