@@ -45,7 +45,7 @@ constexpr std::size_t kLength = 150;
 
 TEST_CASE("property: invariants, zero-sum results and inert refusals on random sequences",
           "[property]") {
-  std::uint64_t results = 0, refusals = 0, bot_rooms = 0;
+  std::uint64_t results = 0, refusals = 0, bot_rooms = 0, resumes = 0, drops = 0;
   for (std::uint64_t seed = 1; seed <= kSequences; ++seed) {
     const Sequence s = make_sequence(seed, kLength);
     Engine e(s.config);
@@ -77,6 +77,16 @@ TEST_CASE("property: invariants, zero-sum results and inert refusals on random s
           FAIL("seed " << seed << " step " << i << ": event out of time order\n" << rt::log_of(out));
         }
         prev = ev.at;
+        if (ev.type() == EventType::Presence && !rt::data<PresenceData>(ev).online) ++drops;
+        if (ev.type() == EventType::Resume) {
+          // A resume answers a hello: hi just before it, presence to the others after it.
+          ++resumes;
+          const std::size_t k = static_cast<std::size_t>(&ev - out.data());
+          if (k == 0 || k + 1 >= out.size() || out[k - 1].type() != EventType::Hi ||
+              out[k + 1].type() != EventType::Presence || !rt::data<PresenceData>(out[k + 1]).online) {
+            FAIL("seed " << seed << " step " << i << ": resume out of place\n" << rt::log_of(out));
+          }
+        }
         if (ev.type() == EventType::Result) {
           ++results;
           if ((*rt::data<ResultData>(ev).rows)[0].who->bot() ||
@@ -111,6 +121,9 @@ TEST_CASE("property: invariants, zero-sum results and inert refusals on random s
   CHECK(results > kSequences * 3);
   CHECK(bot_rooms > kSequences / 4);
   CHECK(refusals > kSequences * 10);
+  CHECK(drops > kSequences / 2);  // half the configs have a grace: drops and resumes happen
+  CHECK(resumes > kSequences / 10);
+  INFO("drops " << drops << " resumes " << resumes);
 }
 
 TEST_CASE("property: snapshot/restore or copy at a random step changes nothing ahead",

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -190,7 +191,8 @@ class CommandGen {
     if (k < 8) {
       s.tick = true;
     } else if (k < 22) {
-      std::string u = uid();
+      // Often the player who dropped last comes back: churn for the reconnection grace.
+      std::string u = !dropped_.empty() && rng_.chance(1, 2) ? std::exchange(dropped_, {}) : uid();
       s.cmd = Command::hello(u, rng_.chance(1, 4) ? "renamed-" + u : "n" + u,
                              rng_.chance(1, 8) ? "a.png" : "");
       if (rng_.chance(1, 40)) s.cmd.name = std::string(65, 'x');        // too long
@@ -208,6 +210,7 @@ class CommandGen {
       s.cmd = Command::leave(uid());
     } else if (k < 97) {
       s.cmd = Command::disconnect(uid());
+      dropped_ = s.cmd.from;
     } else if (k < 98) {
       s.cmd = Command::join(rng_.chance(1, 2) ? "" : std::string(70, 'u'));  // bad from
     } else {
@@ -220,6 +223,7 @@ class CommandGen {
   std::string uid() { return "p" + std::to_string(rng_.below(uids_)); }
 
   Rand rng_;
+  std::string dropped_;
   std::uint32_t uids_;
   std::int64_t span_;
   Time now_ = 0;
@@ -241,6 +245,8 @@ inline Config random_config(Rand& r) {
   c.fill_policy = static_cast<FillPolicy>(r.below(3));
   c.max_players = r.chance(1, 6) ? static_cast<std::uint32_t>(r.range(1, 6)) : 0;
   c.max_rooms = r.chance(1, 6) ? static_cast<std::uint32_t>(r.range(1, 3)) : 0;
+  // Half the configs keep dropped players seated for up to two countdowns.
+  c.reconnect_grace_ms = r.chance(1, 2) ? r.range(1, 2 * c.game_time_ms) : 0;
   c.seed = r.next();
   return c;
 }
