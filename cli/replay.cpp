@@ -1,9 +1,13 @@
 // `roshambo replay`: command log in, event log out (SPEC §9).
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "commands.hpp"
 #include "roshambo/engine.hpp"
@@ -14,57 +18,100 @@ namespace {
 
 struct ReplayOptions {
   std::string config_file;
-  std::optional<std::uint64_t> seed;
-  std::uint64_t digest_every = 0;
+  std::string seed, digest_every;  // text: converted (and range-checked) by parse_int
   std::string log = "-";
+  CLI::App* cmd = nullptr;
 };
 
-// Reads lines but never holds more than the line limit plus one byte of a line, so
-// an endless line cannot exhaust memory; an oversized line is passed on truncated
-// and marked, and the decoder refuses it by length.
-bool read_line(std::istream& in, std::string& line, std::size_t limit) {
-  line.clear();
-  bool any = false;
-  char buf[4096];
-  while (in.good()) {
-    in.getline(buf, sizeof buf);
-    const auto got = static_cast<std::size_t>(in.gcount());
-    const bool ended = !in.fail() || in.eof();
-    const std::size_t n = got - (ended && !in.eof() && got > 0 ? 1 : 0);
-    any = any || got > 0 || !in.eof();
-    if (line.size() <= limit) line.append(buf, std::min(n, limit + 1 - line.size()));
-    if (in.eof()) break;
-    if (in.fail()) {  // buffer full, the line goes on
-      in.clear();
-      continue;
+// Reads lines from a file descriptor and keeps at most `keep` bytes of each, so an
+// endless line costs time, not memory. A read error ends the run (exit 2): retrying
+// it would spin forever on errors that never clear, such as EISDIR.
+class LineReader {
+ public:
+  LineReader(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+
+  /// The next line without its '\n' (cut to `keep` bytes); false at the end of input.
+  bool next(std::string& line, std::size_t keep) {
+    line.clear();
+    bool any = false;
+    for (;;) {
+      if (pos_ == end_ && !fill()) return any;
+      const char* start = buf_ + pos_;
+      const std::size_t avail = end_ - pos_;
+      const auto* nl = static_cast<const char*>(std::memchr(start, '\n', avail));
+      const std::size_t n = nl ? static_cast<std::size_t>(nl - start) : avail;
+      if (line.size() < keep) line.append(start, std::min(n, keep - line.size()));
+      any = true;
+      pos_ += n;
+      if (nl) {
+        ++pos_;
+        return true;
+      }
     }
-    return true;
   }
-  return any && !line.empty();
+
+ private:
+  bool fill() {
+    ssize_t n;
+    do {
+      n = ::read(fd_, buf_, sizeof buf_);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) throw UsageError("cannot read command log " + name_ + ": " + std::strerror(errno));
+    pos_ = 0;
+    end_ = static_cast<std::size_t>(n);
+    return n > 0;
+  }
+
+  int fd_;
+  std::string name_;
+  char buf_[1 << 16];
+  std::size_t pos_ = 0, end_ = 0;
+};
+
+void write_stdout(std::string& text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+    throw std::runtime_error(std::string("cannot write to stdout: ") + std::strerror(errno));
+  }
+  text.clear();
 }
 
 int run_replay(const ReplayOptions& o) {
   Config cfg = o.config_file.empty() ? Config{} : load_config_file(o.config_file);
-  if (o.seed) cfg.seed = *o.seed;
-  std::ifstream file;
-  std::istream* in = &std::cin;
+  if (o.cmd->count("--seed") > 0) cfg.seed = parse_int<std::uint64_t>("--seed", o.seed);
+  const std::uint64_t digest_every =
+      o.cmd->count("--digest-every") > 0 ? parse_int<std::uint64_t>("--digest-every", o.digest_every) : 0;
+  int fd = 0;
+  std::string name = "(stdin)";
   if (o.log != "-") {
-    file.open(o.log, std::ios::binary);
-    if (!file) throw UsageError("cannot open command log '" + o.log + "'");
-    in = &file;
+    fd = ::open(o.log.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw UsageError("cannot open command log '" + o.log + "': " + std::strerror(errno));
+    name = "'" + o.log + "'";
   }
-  Engine engine(cfg);
-  Replayer replayer(engine, o.digest_every);
-  std::string line, out;
-  while (read_line(*in, line, cfg.max_command_bytes)) {
-    replayer.feed(line, out);
-    if (out.size() > (1 << 16)) {
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      out.clear();
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd > 0) ::close(fd);
     }
+  } closer{fd};
+  LineReader reader(fd, name);
+  Engine engine(cfg);
+  Replayer replayer(engine, digest_every);
+  std::string line, out;
+  try {
+    while (reader.next(line, replayer.line_prefix_bytes())) {
+      replayer.feed(line, out);
+      if (out.size() > (1 << 16)) write_stdout(out);
+    }
+  } catch (const UsageError&) {
+    // What the lines read so far produced is still written, then the error ends the run.
+    write_stdout(out);
+    std::fflush(stdout);
+    throw;
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  write_stdout(out);
+  if (std::fflush(stdout) != 0) {
+    throw std::runtime_error(std::string("cannot write to stdout: ") + std::strerror(errno));
+  }
   return 0;
 }
 
@@ -73,14 +120,17 @@ int run_replay(const ReplayOptions& o) {
 void setup_replay(CLI::App& app) {
   auto opts = std::make_shared<ReplayOptions>();
   auto* cmd = app.add_subcommand("replay", "Replay a command log (JSON Lines) and print the event log");
+  opts->cmd = cmd;
   cmd->add_option("--config", opts->config_file, "Engine config (JSON object)");
-  cmd->add_option("--seed", opts->seed, "Seed (overrides the config's)");
+  cmd->add_option("--seed", opts->seed, "Seed, 0..2^64-1 (overrides the config's)");
   cmd->add_option("--digest-every", opts->digest_every,
-                  "Print a state digest line after every N command lines");
+                  "Print a state digest line after every N command lines (0 = never)");
   cmd->add_option("LOG", opts->log, "Command log file; - or absent reads stdin");
   cmd->footer(
       "Example:\n  roshambo replay tests/data/basic.commands.jsonl\n"
-      "  roshambo simulate --commands run.jsonl && roshambo replay run.jsonl");
+      "  roshambo simulate --commands run.jsonl && roshambo replay run.jsonl\n"
+      "Exit status: 0 on success, 2 for bad usage or an unreadable config or log, 1 when\n"
+      "stdout cannot be written.");
   cmd->callback([opts]() {
     if (const int code = run_replay(*opts); code != 0) throw CLI::RuntimeError(code);
   });

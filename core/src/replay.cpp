@@ -15,7 +15,12 @@ std::string digest_line(Time at, std::uint64_t lines, std::uint64_t digest) {
 
 void Replayer::feed(std::string_view line, std::vector<Event>& events) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (line.find_first_not_of(" \t") == std::string_view::npos) return;
+  // Length before blankness: a reader that kept only a prefix of a long line cannot
+  // tell whether the rest was blank, and must get the same answer as the whole line.
+  if (line.size() <= engine_.config().max_command_bytes &&
+      line.find_first_not_of(" \t") == std::string_view::npos) {
+    return;
+  }
   ++lines_;
   auto decoded = decode_command_line(line, engine_.config());
   if (auto* bad = std::get_if<DecodeError>(&decoded)) {

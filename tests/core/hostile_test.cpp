@@ -299,6 +299,47 @@ TEST_CASE("hostile: oversized lines and fields are refused before they cost anyt
   }
 }
 
+TEST_CASE("hostile: a line cut to line_prefix_bytes() is judged as the whole line") {
+  // A reader (the CLI) keeps only a prefix of a long line. Whatever the line ends with
+  // (a '\r' that the replay strips, blanks), the prefix must get the whole line's answer.
+  Config cfg;
+  cfg.max_command_bytes = 128;
+  const std::string hello = encode_command_line(Command::hello("a"), 1);
+  std::size_t cases = 0;
+  for (std::size_t len = 120; len <= 136; ++len) {
+    // A valid hello padded with blanks inside the object, and a blank line.
+    std::string padded = hello;
+    padded.insert(padded.size() - 1, len > hello.size() ? len - hello.size() : 0, ' ');
+    for (const std::string& body : {padded, std::string(len, ' ')}) {
+      for (const char* tail : {"", "\r", "\r\r", " \r", "\t", "x", "\rjunk", "\r\r\r\r"}) {
+        const std::string line = body + tail;
+        Engine whole(cfg), cut(cfg);
+        Replayer rw(whole), rc(cut);
+        REQUIRE(rc.line_prefix_bytes() == 130);
+        std::string out_whole, out_cut;
+        rw.feed(line, out_whole);
+        rc.feed(std::string_view(line).substr(0, rc.line_prefix_bytes()), out_cut);
+        INFO("length " << len << ", tail " << Json(tail).dump());
+        CHECK(out_cut == out_whole);
+        CHECK(rc.lines() == rw.lines());
+        ++cases;
+      }
+    }
+  }
+  CHECK(cases == 17 * 2 * 8);
+  // The line of the issue: exactly at the limit, then '\r', then more: refused by length.
+  Engine e(cfg);
+  Replayer r(e);
+  std::string out;
+  std::string at_limit = hello;
+  at_limit.insert(at_limit.size() - 1, 128 - hello.size(), ' ');
+  r.feed(at_limit + "\r" + std::string(1000, 'z'), out);
+  CHECK(Json::parse(out)["data"]["code"] == "capacity_exceeded");
+  out.clear();
+  r.feed(at_limit + "\r", out);  // a CRLF ending does not count
+  CHECK(Json::parse(out)["type"] == "hi");
+}
+
 TEST_CASE("hostile: a snapshot nested a million levels deep is rejected, not a crash") {
   std::string snap = R"({"format":"roshambo-snapshot","version":1,"config":)";
   snap += std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";

@@ -27,6 +27,14 @@ class Replayer {
   /// Lines fed so far (blank lines are skipped and not counted).
   std::uint64_t lines() const noexcept { return lines_; }
 
+  /// A reader may cut a longer line to its first line_prefix_bytes() bytes: the cut
+  /// line is refused exactly as the whole one (capacity_exceeded), so a reader never
+  /// needs to hold more. That is max_command_bytes, the '\r' of a "\r\n" ending, and
+  /// one byte to be over the limit.
+  std::size_t line_prefix_bytes() const noexcept {
+    return std::size_t{engine_.config().max_command_bytes} + 2;
+  }
+
  private:
   Engine& engine_;
   std::uint64_t digest_every_;
