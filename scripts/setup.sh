@@ -22,3 +22,26 @@ fi
 py=${PYTHON:-python3}
 "$py" -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/../requirements-dev.txt" \
   2> >(grep -v "Running pip as the 'root' user" >&2)
+
+# --- roshambo-server (tests/server) -------------------------------------------------
+# Debian's chromium for the browser test, and the Node packages pinned in
+# package-lock.json: socket.io-client (the page's client, served by roshambo-server)
+# and playwright-core, which drives that system chromium (no browser is downloaded).
+server_debs=()
+command -v chromium >/dev/null 2>&1 || server_debs+=(chromium)
+command -v npm >/dev/null 2>&1 || server_debs+=(nodejs npm)
+if ((${#server_debs[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${server_debs[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${server_debs[@]}" >/dev/null
+fi
+root=$(cd "$(dirname "$0")/.." && pwd)
+lock_sum=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$root/node_modules/.roshambo-lock" 2>/dev/null)" != "$lock_sum" ]; then
+  echo "setup: npm ci" >&2
+  (cd "$root" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_sum" > "$root/node_modules/.roshambo-lock"
+fi
+# --- end roshambo-server ------------------------------------------------------------

@@ -1,0 +1,490 @@
+"""The game server: one roshambo engine behind Socket.IO.
+
+Everything that touches the engine runs in one asyncio task (``_run``): Socket.IO
+handlers only check the envelope of a message (rate, shape) and queue it, so the
+engine sees commands in one order, with one clock, and the command log is exactly
+that order. See docs/server.md for the protocol and the reasons behind each choice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import hmac
+import json
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import socketio
+
+import roshambo
+
+log = logging.getLogger("roshambo.server")
+
+#: Commands a client may send; ``disconnect`` comes only from a closed connection.
+CLIENT_COMMANDS = frozenset({"hello", "join", "choice", "face", "leave"})
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CLIENT_JS_REL = Path("node_modules/socket.io-client/dist/socket.io.min.js")
+CLIENT_JS_URL = "/socket.io.min.js"
+
+
+def token_for(secret: str, uid: str) -> str:
+    """The ``hello`` token of ``uid`` in token mode: hex HMAC-SHA256(secret, uid)."""
+    return hmac.new(secret.encode(), uid.encode(), hashlib.sha256).hexdigest()
+
+
+def find_client_js(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """Where the Socket.IO browser client is: ``explicit``, else $ROSHAMBO_SOCKETIO_JS,
+    else ``node_modules/socket.io-client/dist/socket.io.min.js`` in the current
+    directory or a parent of it (a checkout after ``npm ci``). None if not found."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("ROSHAMBO_SOCKETIO_JS")
+    if env:
+        return Path(env)
+    for base in (Path.cwd(), *Path.cwd().parents):
+        if (base / CLIENT_JS_REL).is_file():
+            return base / CLIENT_JS_REL
+    return None
+
+
+@dataclass
+class Limits:
+    """Per-connection input limits (a token bucket of events)."""
+
+    rate: float = 20.0  # events per second, sustained
+    burst: int = 40  # events at once
+    # Connections that keep sending while refused are closed after this many drops.
+    close_after_drops: int = 200
+
+
+@dataclass(eq=False)
+class Conn:
+    """One Socket.IO connection."""
+
+    sid: str
+    tokens: float
+    refilled: float
+    uid: str | None = None  # set by an accepted hello; never changes afterwards
+    closed: bool = False  # replaced or gone: queued commands are dropped
+    drops: int = 0
+    warned: bool = False
+
+
+@dataclass
+class Counters:
+    """What the server did, for tests and the load report."""
+
+    commands: int = 0  # given to the engine
+    ticks: int = 0
+    events: int = 0  # engine events
+    sent: int = 0  # Socket.IO messages sent (one per event and recipient)
+    refused: collections.Counter[str] = field(default_factory=collections.Counter)
+
+
+def _quiet_engineio_logger(counters: Counters) -> logging.Logger:
+    """Engine.IO's logger, without a traceback per undecodable packet: a client can
+    send as many as it likes, so they are counted (``refused["undecodable"]``) and
+    logged at debug level only."""
+    logger = logging.Logger("roshambo.server.engineio")  # one per server: its own counters
+    logger.parent = log
+
+    def keep(record: logging.LogRecord) -> bool:
+        if record.exc_info:  # Engine.IO logs what a bad packet raised, with its traceback
+            counters.refused["undecodable"] += 1
+            if not logger.isEnabledFor(logging.DEBUG):
+                return False
+            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
+            record.args, record.exc_info = (), None
+        return True
+
+    logger.addFilter(keep)
+    return logger
+
+
+class Clock:
+    """Host time: whole milliseconds of a monotonic clock since ``start``."""
+
+    def __init__(self) -> None:
+        self.origin = time.monotonic()
+        self.last = 0
+
+    def now(self) -> int:
+        """The current host time; never goes backwards."""
+        t = int((time.monotonic() - self.origin) * 1000)
+        if t < self.last:
+            t = self.last
+        self.last = t
+        return t
+
+    def loop_time_of(self, ms: int) -> float:
+        """``time.monotonic()`` (asyncio's loop clock) at host time ``ms``."""
+        return self.origin + ms / 1000
+
+
+class GameServer:
+    """A roshambo engine served over Socket.IO (see docs/server.md).
+
+    ``app`` is the ASGI application (Socket.IO at ``path``, the page at ``/``);
+    ``start()`` / ``stop()`` run and end the engine task (the ASGI lifespan calls
+    them, so ``uvicorn.run(server.app)`` works).
+    """
+
+    def __init__(
+        self,
+        config: roshambo.Config | Mapping[str, Any] | None = None,
+        *,
+        seed: int | None = None,
+        commands: str | os.PathLike[str] | None = None,
+        secret: str | None = None,
+        limits: Limits | None = None,
+        path: str = "/socket.io",
+        client_js: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.engine = roshambo.Engine(config, seed=seed)
+        self.config = self.engine.config
+        self.secret = secret or None
+        self.limits = limits or Limits()
+        self.clock = Clock()
+        self.counters = Counters()
+        self.client_js = find_client_js(client_js)
+        self._commands_path = commands
+        self._log: IO[str] | None = None
+        self._conns: dict[str, Conn] = {}
+        self._by_uid: dict[str, Conn] = {}
+        self._pending: collections.deque[tuple[Conn, str, Any]] = collections.deque()
+        self._wake = asyncio.Event()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_due: int | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+        # A packet larger than a command may be is refused by Socket.IO itself (the
+        # connection is closed); the exact limit, on the logged line, is checked below.
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            engineio_logger=_quiet_engineio_logger(self.counters),
+            max_http_buffer_size=self.config.max_command_bytes,
+            async_handlers=False,  # handlers only queue: keep each connection's order
+            namespaces=["/"],
+        )
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
+        self.sio.on("*", self._on_event)
+        self.path = "/" + path.strip("/")
+        self.app = socketio.ASGIApp(
+            self.sio,
+            other_asgi_app=self._http,
+            socketio_path=self.path.lstrip("/"),
+            on_startup=self.start,
+            on_shutdown=self.stop,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Open the command log and start the engine task."""
+        if self._task is not None:
+            return
+        if self._commands_path is not None:
+            self._log = open(self._commands_path, "w", encoding="utf-8")
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="roshambo-engine")
+
+    async def close_connections(self) -> None:
+        """Disconnect every client (each becomes a ``disconnect`` for the engine)."""
+        for sid in list(self._conns):
+            await self.sio.disconnect(sid)
+
+    async def stop(self) -> None:
+        """Close every connection, let the engine take what is queued, flush the log."""
+        if self._task is None or self._stopping:
+            return
+        await self.close_connections()
+        self._stopping = True
+        self._wake.set()
+        await self._task
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    # ----------------------------------------------------------- Socket.IO side
+
+    async def _on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> None:
+        if sid in self._conns:  # a client's own event named "connect"
+            await self._refuse_now(sid, "unknown_command", 'unknown event "connect"')
+            return
+        self._conns[sid] = Conn(sid, float(self.limits.burst), time.monotonic())
+
+    async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
+        if self.sio.manager.is_connected(sid, "/"):
+            # Still connected: a client's own event named "disconnect", not a drop.
+            await self._refuse_now(sid, "unknown_command", 'unknown event "disconnect"')
+            return
+        conn = self._conns.pop(sid, None)
+        if conn is not None:
+            self._submit(conn, "disconnect", {})
+
+    async def _on_event(self, event: str, sid: str, *args: Any) -> None:
+        conn = self._conns.get(sid)
+        if conn is None or conn.closed:
+            return
+        if not self._admit(conn):
+            return
+        if event not in CLIENT_COMMANDS:
+            await self._refuse(conn, "unknown_command", f'unknown event "{event[:64]}"')
+            return
+        if not args:
+            data: Any = {}  # the original client sends join and leave without a payload
+        elif len(args) == 1 and isinstance(args[0], dict):
+            data = args[0]
+        else:
+            await self._refuse(conn, "malformed", f"{event}: the payload must be one JSON object")
+            return
+        self._submit(conn, event, data)
+
+    def _admit(self, conn: Conn) -> bool:
+        """The per-connection token bucket; a flood is dropped, then the socket closed."""
+        now = time.monotonic()
+        lim = self.limits
+        conn.tokens = min(float(lim.burst), conn.tokens + (now - conn.refilled) * lim.rate)
+        conn.refilled = now
+        if conn.tokens >= 1.0:
+            conn.tokens -= 1.0
+            conn.warned = False
+            return True
+        conn.drops += 1
+        self.counters.refused["rate_limited"] += 1
+        if conn.drops > lim.close_after_drops:
+            conn.closed = True
+            asyncio.get_running_loop().create_task(
+                self._close(conn, "rate_limited", "too many events: connection closed")
+            )
+        elif not conn.warned:
+            conn.warned = True  # one error per burst of drops, not one per message
+            asyncio.get_running_loop().create_task(
+                self._send_error(conn.sid, "rate_limited", f"more than {lim.rate:g} events a second: dropped")
+            )
+        return False
+
+    async def _refuse(self, conn: Conn, code: str, message: str) -> None:
+        self.counters.refused[code] += 1
+        await self._send_error(conn.sid, code, message)
+
+    async def _refuse_now(self, sid: str, code: str, message: str) -> None:
+        self.counters.refused[code] += 1
+        await self._send_error(sid, code, message)
+
+    async def _send_error(self, sid: str, code: str, message: str) -> None:
+        await self.sio.emit("error", {"code": code, "message": message}, to=sid)
+
+    async def _close(self, conn: Conn, code: str, message: str) -> None:
+        await self._send_error(conn.sid, code, message)
+        await self.sio.disconnect(conn.sid)
+
+    # -------------------------------------------------------------- engine task
+
+    def _submit(self, conn: Conn, kind: str, data: Any) -> None:
+        self._pending.append((conn, kind, data))
+        self._wake.set()
+
+    async def _run(self) -> None:
+        """The one task that owns the engine: commands in arrival order, and a tick
+        exactly when ``next_deadline()`` is due (a timer re-armed after every batch,
+        so a command that moves the deadline moves the wake-up too)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                while self._pending:
+                    conn, kind, data = self._pending.popleft()
+                    await self._command(conn, kind, data)
+                due = self.engine.next_deadline()
+                if due is not None and due <= self.clock.now():
+                    await self._tick()
+            except Exception:  # a bug here must not take every game down with it
+                log.exception("engine task")
+            if self._log is not None:
+                self._log.flush()
+            if self._stopping and not self._pending:
+                return
+            self._arm(self.engine.next_deadline())
+
+    def _arm(self, due: int | None) -> None:
+        if due == self._timer_due:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timer_due = due
+        if due is not None:
+            # Half a millisecond late, so the whole-ms clock has surely reached `due`.
+            self._timer = asyncio.get_running_loop().call_at(
+                self.clock.loop_time_of(due) + 0.0005, self._on_timer
+            )
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_due = None
+        self._wake.set()
+
+    async def _tick(self) -> None:
+        now = self.clock.now()
+        self._write({"at": now, "type": "tick"})
+        self.counters.ticks += 1
+        await self._deliver(self.engine.tick(now), None)
+
+    async def _command(self, conn: Conn, kind: str, data: Any) -> None:
+        if kind == "disconnect":
+            if conn.uid is None or self._by_uid.get(conn.uid) is not conn:
+                return  # never said hello, or replaced: the engine knows nothing of it
+            del self._by_uid[conn.uid]
+            await self._engine(conn, conn.uid, "disconnect", {})
+            return
+        if conn.closed:
+            return
+        if kind == "hello":
+            await self._hello(conn, data)
+            return
+        if conn.uid is None:
+            await self._refuse(conn, "unknown_player", f"{kind}: say hello first")
+            return
+        await self._engine(conn, conn.uid, kind, data)
+
+    async def _hello(self, conn: Conn, data: dict[str, Any]) -> None:
+        user = data.get("user")
+        uid = user.get("uid") if isinstance(user, dict) else None
+        if not isinstance(uid, str):
+            await self._refuse(conn, "invalid_field", "data.user.uid: a string is required")
+            return
+        if conn.uid is not None and conn.uid != uid:
+            await self._refuse(conn, "invalid_field", f'this connection is "{conn.uid}" already')
+            return
+        if self.secret is not None:
+            token = data.get("token")
+            if not isinstance(token, str) or not hmac.compare_digest(token, token_for(self.secret, uid)):
+                await self._refuse(conn, "unauthorized", "hello: bad or missing token")
+                return
+        if "token" in data:  # a credential: never in the engine, never in the log
+            data = {k: v for k, v in data.items() if k != "token"}
+        old = self._by_uid.get(uid)
+        events = await self._engine(conn, uid, "hello", data, bind=True)
+        if events is None or old is None or old is conn:
+            return
+        # Takeover: the session goes on with the new connection; the old one is told
+        # and closed (its own disconnect is then ignored: it no longer speaks for uid).
+        old.closed = True
+        old.uid = None
+        self.counters.refused["replaced"] += 1
+        await self._close(old, "replaced", f'"{uid}" said hello on another connection')
+
+    async def _engine(
+        self, conn: Conn, uid: str, kind: str, data: dict[str, Any], *, bind: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """Log the command, give it to the engine, deliver the events. Returns the
+        events, or None when the command was refused (by the server or the engine)."""
+        now = self.clock.now()
+        cmd = {"at": now, "from": uid, "type": kind, "data": data}
+        try:
+            line = json.dumps(cmd, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            await self._refuse(conn, "malformed", f"{kind}: the payload is not plain JSON")
+            return None
+        # The limit is on the logged line, as `roshambo replay` applies it, so the log
+        # replays to the same events (the engine's own check, on less text, agrees).
+        if len(line.encode()) > self.config.max_command_bytes:
+            await self._refuse(conn, "capacity_exceeded", f"{kind}: longer than max_command_bytes")
+            return None
+        self._write_line(line)
+        self.counters.commands += 1
+        events = self.engine.handle({"from": uid, "type": kind, "data": data}, now)
+        refused = bool(events) and events[-1]["type"] == "error"
+        if bind and not refused:
+            conn.uid = uid
+            self._by_uid[uid] = conn
+        await self._deliver(events, conn)
+        return None if refused else events
+
+    def _write(self, cmd: dict[str, Any]) -> None:
+        if self._log is not None:
+            self._write_line(json.dumps(cmd, separators=(",", ":"), ensure_ascii=False))
+
+    def _write_line(self, line: str) -> None:
+        if self._log is not None:
+            self._log.write(line)
+            self._log.write("\n")
+
+    async def _deliver(self, events: list[dict[str, Any]], sender: Conn | None) -> None:
+        """Each event to the connections of the uids in its ``to``, named by its type.
+        An ``error`` goes to the connection that sent the command, whoever is online
+        under that uid (a refused hello must not reach the session it tried to take)."""
+        self.counters.events += len(events)
+        for e in events:
+            if e["type"] == "error" and sender is not None:
+                sids = [sender.sid]
+            else:
+                sids = [c.sid for uid in e["to"] if (c := self._by_uid.get(uid)) is not None]
+            if sids:
+                self.counters.sent += len(sids)
+                await self.sio.emit(e["type"], e["data"], to=sids[0] if len(sids) == 1 else sids)
+
+    # --------------------------------------------------------------- plain HTTP
+
+    async def _http(self, scope: dict[str, Any], receive: Callable[[], Awaitable[Any]], send: Any) -> None:
+        """The page, the Socket.IO browser client, and ``/info``: host time (a client
+        needs it to count down to a ``deadline``), the Socket.IO path, and the config
+        fields a page shows (never the seed: it would tell the bots' choices)."""
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if scope["method"] not in ("GET", "HEAD"):
+            await _respond(send, 405, b"method not allowed\n", "text/plain")
+            return
+        if path == "/info":
+            c = self.config
+            info = {
+                "now": self.clock.now(),
+                "path": self.path,
+                "capacity": c.capacity,
+                "gameTimeMs": c.game_time_ms,
+                "botFillAfterMs": c.bot_fill_after_ms,
+                "reconnectGraceMs": c.reconnect_grace_ms,
+            }
+            body = json.dumps(info).encode()
+            await _respond(send, 200, body, "application/json")
+            return
+        files = {"/": "index.html", "/index.html": "index.html", "/app.js": "app.js", "/style.css": "style.css"}
+        target: Path | None = None
+        if path in files:
+            target = STATIC_DIR / files[path]
+        elif path == CLIENT_JS_URL:
+            target = self.client_js
+        if target is None or not target.is_file():
+            await _respond(send, 404, b"not found\n", "text/plain")
+            return
+        kind = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}[target.suffix]
+        body = target.read_bytes()
+        await _respond(send, 200, body if scope["method"] == "GET" else b"", kind, len(body))
+
+
+async def _respond(send: Any, status: int, body: bytes, kind: str, length: int | None = None) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", f"{kind}; charset=utf-8".encode()),
+                (b"content-length", str(len(body) if length is None else length).encode()),
+                (b"cache-control", b"no-cache"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
