@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "commands.hpp"
+#include "output.hpp"
 #include "progress.hpp"
 #include "roshambo/parallel.hpp"
 #include "roshambo/version.hpp"
@@ -70,51 +71,6 @@ struct SimulateFlags {
   CLI::App* cmd = nullptr;
 
   bool given(const std::string& flag) const { return cmd->count(flag) > 0; }
-};
-
-// A path we can write atomically: the data goes to a temporary file beside it, which
-// replaces the target only when the run succeeded. Failing runs leave nothing behind.
-class OutputFile {
- public:
-  OutputFile(const std::string& flag, const std::string& path) : flag_(flag), path_(path) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::is_directory(path, ec)) throw UsageError(flag + ": '" + path + "' is a directory");
-    if (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0) {
-      throw UsageError(flag + ": cannot write '" + path + "': " + std::strerror(errno));
-    }
-    tmp_ = path + ".tmp." + std::to_string(::getpid());
-    f_ = std::fopen(tmp_.c_str(), "wb");
-    if (!f_) throw UsageError(flag + ": cannot write '" + path + "': " + std::strerror(errno));
-    std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
-  }
-  ~OutputFile() {
-    if (f_) std::fclose(f_);
-    if (!committed_) std::remove(tmp_.c_str());
-  }
-  OutputFile(const OutputFile&) = delete;
-  OutputFile& operator=(const OutputFile&) = delete;
-
-  void write(std::string_view s) {
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) failed_ = true;
-  }
-  void commit() {
-    const bool ok = !failed_ && std::fflush(f_) == 0 && !std::ferror(f_);
-    const int close_rc = std::fclose(f_);
-    f_ = nullptr;
-    if (!ok || close_rc != 0) {
-      throw UsageError(flag_ + ": cannot write '" + path_ + "': " + std::strerror(errno));
-    }
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-      throw UsageError(flag_ + ": cannot write '" + path_ + "': " + std::strerror(errno));
-    }
-    committed_ = true;
-  }
-
- private:
-  std::string flag_, path_, tmp_;
-  std::FILE* f_ = nullptr;
-  bool failed_ = false, committed_ = false;
 };
 
 SimOptions build_options(const SimulateFlags& f) {
@@ -350,6 +306,12 @@ std::string to_csv(const SimResult& r) {
 
 int run_simulate(const SimulateFlags& f) {
   SimOptions o = build_options(f);
+  // Two logs interleaved in one file would be neither: refuse before anything is opened.
+  if (!f.commands.empty() && !f.events.empty() &&
+      output_identity(f.commands) == output_identity(f.events)) {
+    throw UsageError("--events: '" + f.events + "' is the same file as --commands '" +
+                     f.commands + "'");
+  }
   // Open outputs before the run, so an unwritable path fails fast and nothing is left.
   std::unique_ptr<OutputFile> commands, events;
   if (!f.commands.empty()) {
@@ -371,8 +333,10 @@ int run_simulate(const SimulateFlags& f) {
   if (f.format == "json") text = to_json(result, seconds).dump(2) + "\n";
   else if (f.format == "csv") text = to_csv(result);
   else text = to_table(result, seconds);
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
-    throw std::runtime_error("cannot write to stdout");
+  // A log on stdout keeps it a clean JSON Lines stream: the report goes to stderr then.
+  std::FILE* report = (commands && commands->is_stdout()) || (events && events->is_stdout()) ? stderr : stdout;
+  if (std::fwrite(text.data(), 1, text.size(), report) != text.size() || std::fflush(report) != 0) {
+    throw std::runtime_error(report == stdout ? "cannot write to stdout" : "cannot write to stderr");
   }
   return 0;
 }
@@ -393,8 +357,8 @@ void setup_simulate(CLI::App& app) {
   cmd->add_option("--shards", f->shards, "Independent lobbies run on as many threads (default 1)");
   cmd->add_option("--top", f->top, "Leaderboard length; 0 lists every player (default 10)");
   cmd->add_option("--format", f->format, "Output: table, json or csv (default table)");
-  cmd->add_option("--commands", f->commands, "Write the command log (JSON Lines) to FILE");
-  cmd->add_option("--events", f->events, "Write the event log (JSON Lines) to FILE");
+  cmd->add_option("--commands", f->commands, "Write the command log (JSON Lines) to FILE (- for stdout)");
+  cmd->add_option("--events", f->events, "Write the event log (JSON Lines) to FILE (- for stdout)");
   cmd->add_flag("--quiet", f->quiet, "No progress bar");
   cmd->add_option("--config", f->config_file, "Engine config file (JSON object); flags override it");
   cmd->add_option("--capacity", f->capacity, "Seats per room, 2..1024 (default 2)");
