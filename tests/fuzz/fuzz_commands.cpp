@@ -49,6 +49,7 @@ Config config_from(const std::uint8_t* h) {
   c.loss_penalty = (h[1] & 16) != 0;
   c.streak_cap = (h[1] & 32) ? 2 : 0;
   c.requeue = (h[1] & 64) != 0;
+  c.reconnect_grace_ms = (h[1] & 128) ? 1 + h[3] % 4 * 900 : 0;  // 0 or 1..2701
   c.fill_policy = static_cast<FillPolicy>(h[2] % 3);
   c.max_players = (h[2] >> 2) & 7;                         // 0 = no limit, else 1..7
   c.max_rooms = (h[2] >> 5) & 3;                           // 0 = no limit, else 1..3
