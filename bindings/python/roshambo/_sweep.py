@@ -329,19 +329,26 @@ def sweep(
         n_workers = max(1, len(cl.scheduler_info(n_workers=-1)["workers"]))
         start = time.perf_counter()
         token = uuid.uuid4().hex[:12]
-        futures = [
-            cl.submit(_run_one, params, s, per_player, key=f"roshambo-run-{token}-{i}", pure=False)
-            for i, (params, s) in enumerate(jobs)
-        ]
+        # One map: one graph update for the whole sweep, not one message per run.
+        futures = cl.map(
+            _run_one,
+            [params for params, _ in jobs],
+            [s for _, s in jobs],
+            [per_player] * len(jobs),
+            key=[f"roshambo-run-{token}-{i}" for i in range(len(jobs))],
+            pure=False,
+        )
         index = {f.key: i for i, f in enumerate(futures)}
         bar = _progress_bar(len(jobs), progress)
         try:
-            for fut in dd.as_completed(futures):
+            # with_results: the results arrive with the completions, not by one call each.
+            for fut, res in dd.as_completed(futures, with_results=True, raise_errors=False):
                 i = index[fut.key]
-                try:
-                    results[i] = fut.result()
-                except Exception as e:  # the worker died (KilledWorker) or the task could not run
-                    results[i] = {"error": f"{type(e).__name__}: {e}", "elapsed_s": 0.0, "worker": ""}
+                if fut.status == "error":  # the worker died (KilledWorker) or the task could not run
+                    exc = res[1] if isinstance(res, tuple) and len(res) == 3 else res
+                    results[i] = {"error": f"{type(exc).__name__}: {exc}", "elapsed_s": 0.0, "worker": ""}
+                else:
+                    results[i] = res
                 fut.release()
                 if bar is not None:
                     bar.update(1)
