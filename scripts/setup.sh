@@ -29,6 +29,7 @@ py=${PYTHON:-python3}
 # and playwright-core, which drives that system chromium (no browser is downloaded).
 server_debs=()
 command -v chromium >/dev/null 2>&1 || server_debs+=(chromium)
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || server_debs+=(fonts-noto-color-emoji)  # the page's emoji
 command -v npm >/dev/null 2>&1 || server_debs+=(nodejs npm)
 if ((${#server_debs[@]})); then
   sudo=""

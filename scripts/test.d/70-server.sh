@@ -28,3 +28,8 @@ if [ "$rc" -eq 5 ]; then
   exit 1
 fi
 [ "$rc" -eq 0 ] || exit "$rc"
+
+# Node: the original client's protocol over socket.io-client, and the page in chromium.
+# serverproc.mjs starts the same installed server ($PYTHON -m roshambo.server).
+export PYTHON=$py
+node --test tests/server/*.test.mjs

@@ -159,7 +159,7 @@
     state.choice = 0;
     state.chosen.clear();
     for (const u of d.roomUsers) meet(u, u);
-    show("result", false);
+    text($("verdict-head"), "Last round");
     renderRoom();
     startCountdown();
   }
@@ -225,6 +225,7 @@
       state.me = { totalScore: mine.totalScore, winStreak: mine.winStreak };
       verdict = mine.base > 0 ? "You win! +" + mine.roundScore : mine.base < 0 ? "You lose" : "Draw";
     }
+    text($("verdict-head"), "This round");
     text($("verdict"), verdict);
     show("result", true);
     renderBoard();
@@ -308,7 +309,7 @@
       const li = el("li", uid === state.uid ? "me" : "");
       li.dataset.uid = uid;
       li.append(el("span", "avatar", m.uavatar || "🙂"), el("span", "uname", m.uname),
-        el("span", "total", m.totalScore), el("span", "streak", m.winStreak ? "🔥" + m.winStreak : ""));
+        el("span", "streak", m.winStreak ? "🔥" + m.winStreak : ""), el("span", "total", m.totalScore));
       ol.appendChild(li);
     }
     show("board", rows.length > 0);
@@ -317,6 +318,9 @@
   // ---------------------------------------------------------------- controls
   $("name").value = state.name;
   renderAvatars();
+  // A returning player (a reload, a dropped tab) goes straight back in: with a
+  // reconnection grace the server answers hello with resume and the seat is kept.
+  if (localStorage.getItem("roshambo.name")) play();
   $("play").onclick = play;
   $("name").addEventListener("keydown", (e) => { if (e.key === "Enter") play(); });
   $("join").onclick = () => {
