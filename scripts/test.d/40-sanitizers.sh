@@ -4,11 +4,11 @@
 #               (LeakSanitizer is part of ASan on Linux).
 #   TSan:       the sharded simulator (one engine per thread) must run race-free.
 # Both need clang (Debian's clang + libclang-rt-14-dev, see scripts/setup.sh). Only the
-# targets run here are built: the ASan dir is shared with 50-fuzz.sh.
+# targets run here are built: the ASan dir is shared with 50-fuzz.sh (scripts/lib/asan-build.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jobs=${ROSHAMBO_JOBS:-2}
-asan="$root/build-rel-asan"
+. "$root/scripts/lib/asan-build.sh"
 tsan="$root/build-rel-tsan"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
@@ -16,11 +16,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 echo "40-sanitizers: ASan+UBSan build"
-CC=clang CXX=clang++ cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DROSHAMBO_SANITIZE=address,undefined -DROSHAMBO_BUILD_FUZZERS=ON \
-  -DROSHAMBO_BUILD_TESTS=ON -DROSHAMBO_BUILD_CLI=ON -DROSHAMBO_BUILD_BENCH=OFF \
-  -DROSHAMBO_BUILD_PYTHON=OFF >/dev/null
-cmake --build "$asan" -j"$jobs" --target roshambo_tests roshambo_cli
+asan_build "$root" "$jobs" roshambo_tests roshambo_cli
 
 echo "40-sanitizers: Catch2 suite under ASan+UBSan"
 "$asan/tests/roshambo_tests" --order rand --rng-seed 1

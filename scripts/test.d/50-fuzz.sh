@@ -7,16 +7,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 jobs=${ROSHAMBO_JOBS:-2}
 seconds=${ROSHAMBO_FUZZ_SECONDS:-20}
-asan="$root/build-rel-asan"  # shared with 40-sanitizers.sh
+. "$root/scripts/lib/asan-build.sh"  # the build dir is shared with 40-sanitizers.sh
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-CC=clang CXX=clang++ cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DROSHAMBO_SANITIZE=address,undefined -DROSHAMBO_BUILD_FUZZERS=ON \
-  -DROSHAMBO_BUILD_TESTS=ON -DROSHAMBO_BUILD_CLI=ON -DROSHAMBO_BUILD_BENCH=OFF \
-  -DROSHAMBO_BUILD_PYTHON=OFF >/dev/null
-cmake --build "$asan" -j"$jobs" --target fuzzers
+asan_build "$root" "$jobs" fuzzers
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
