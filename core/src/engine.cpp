@@ -286,6 +286,14 @@ void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
     std::pop_heap(heap.begin(), heap.end(), detail::TimerLater{});
     heap.pop_back();
     if (live(timer)) fire(timer, out);
+    // Streaming: hand a full chunk over once this moment is done, so a long jump costs
+    // time, not memory. The state is then exactly a tick to timer.due, should the sink
+    // throw.
+    if (sink && out.size() >= kEventChunk && (heap.empty() || heap.front().due > timer.due)) {
+      now = timer.due;
+      (*sink)(out);
+      out.clear();
+    }
   }
   prune();
 }
@@ -510,6 +518,18 @@ void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Even
 
 namespace {
 
+// Points the engine at a sink for the length of one call.
+class SinkScope {
+ public:
+  SinkScope(Engine::Impl& m, const EventSink& sink) : m_(m) { m_.sink = sink ? &sink : nullptr; }
+  ~SinkScope() { m_.sink = nullptr; }
+  SinkScope(const SinkScope&) = delete;
+  SinkScope& operator=(const SinkScope&) = delete;
+
+ private:
+  Engine::Impl& m_;
+};
+
 Event error_event(Time at, std::string_view to, std::uint32_t max_uid, ErrorCode code,
                   std::string message) {
   Event e;
@@ -686,6 +706,12 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   return std::nullopt;
 }
 
+std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out,
+                                        const EventSink& sink) {
+  SinkScope scope(*impl_, sink);
+  return handle(cmd, now, out);
+}
+
 std::vector<Event> Engine::handle(const Command& cmd, Time now) {
   std::vector<Event> out;
   handle(cmd, now, out);
@@ -713,6 +739,11 @@ std::optional<ErrorCode> Engine::tick(Time now, std::vector<Event>& out) {
   return std::nullopt;
 }
 
+std::optional<ErrorCode> Engine::tick(Time now, std::vector<Event>& out, const EventSink& sink) {
+  SinkScope scope(*impl_, sink);
+  return tick(now, out);
+}
+
 std::vector<Event> Engine::tick(Time now) {
   std::vector<Event> out;
   tick(now, out);
@@ -727,6 +758,12 @@ void Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode co
     m.now = *now;
   }
   out.push_back(error_event(m.now, from, m.cfg.max_uid_bytes, code, std::move(message)));
+}
+
+void Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+                    std::string message, std::vector<Event>& out, const EventSink& sink) {
+  SinkScope scope(*impl_, sink);
+  reject(from, now, code, std::move(message), out);
 }
 
 std::string Engine::snapshot() const { return impl_->snapshot(); }

@@ -14,6 +14,10 @@ std::string digest_line(Time at, std::uint64_t lines, std::uint64_t digest) {
 }
 
 void Replayer::feed(std::string_view line, std::vector<Event>& events) {
+  feed(line, events, EventSink{});
+}
+
+void Replayer::feed(std::string_view line, std::vector<Event>& events, const EventSink& sink) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   // Length before blankness: a reader that kept only a prefix of a long line cannot
   // tell whether the rest was blank, and must get the same answer as the whole line.
@@ -25,28 +29,48 @@ void Replayer::feed(std::string_view line, std::vector<Event>& events) {
   auto decoded = decode_command_line(line, engine_.config());
   if (auto* bad = std::get_if<DecodeError>(&decoded)) {
     engine_.reject(bad->from.value_or(std::string()), bad->at, bad->code, std::move(bad->message),
-                   events);
+                   events, sink);
     return;
   }
   const LogLine& ok = std::get<LogLine>(decoded);
   if (ok.tick) {
-    engine_.tick(ok.at, events);
+    engine_.tick(ok.at, events, sink);
   } else {
-    engine_.handle(ok.command, ok.at, events);
+    engine_.handle(ok.command, ok.at, events, sink);
   }
 }
 
-void Replayer::feed(std::string_view line, std::string& out) {
+void Replayer::feed(std::string_view line, std::string& out) { feed(line, out, nullptr); }
+
+void Replayer::feed(std::string_view line, std::string& out,
+                    const std::function<void(std::string&)>& flush) {
+  auto append = [&out](const std::vector<Event>& events) {
+    for (const Event& e : events) {
+      append_event_json(e, out);
+      out.push_back('\n');
+    }
+  };
+  EventSink sink;
+  if (flush) {
+    sink = [&](std::vector<Event>& chunk) {
+      append(chunk);
+      if (out.size() >= kFlushBytes) {
+        flush(out);
+        out.clear();
+      }
+    };
+  }
   scratch_.clear();
   const std::uint64_t before = lines_;
-  feed(line, scratch_);
-  for (const Event& e : scratch_) {
-    append_event_json(e, out);
-    out.push_back('\n');
-  }
+  feed(line, scratch_, sink);
+  append(scratch_);
   if (digest_every_ != 0 && lines_ != before && lines_ % digest_every_ == 0) {
     out += digest_line(engine_.now(), lines_, engine_.digest());
     out.push_back('\n');
+  }
+  if (flush && out.size() >= kFlushBytes) {
+    flush(out);
+    out.clear();
   }
 }
 

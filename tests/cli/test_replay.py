@@ -4,7 +4,10 @@ write errors, the line limit, out-of-range flags, and memory under a time jump."
 import json
 import os
 import pathlib
+import select
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -122,3 +125,58 @@ def test_the_largest_seed_is_accepted(run, tmp_path):
     default = run("replay", "--digest-every", "4", BASIC)
     assert by_flag.returncode == by_config.returncode == 0
     assert by_flag.stdout == by_config.stdout != default.stdout
+
+# ------------------------------------------------------------------ time jumps
+
+
+def peak_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
+def test_a_time_jump_under_requeue_streams_in_bounded_memory(roshambo_bin, tmp_path):
+    # One player, bots after 1 ms, 1 ms games, requeue: a jump to 2^62 is ~2^61 rounds,
+    # endless in practice. The events must flow out as they come, in bounded memory
+    # (a tick used to keep all its events: 0.8 GB after 2 s, nothing written).
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"game_time_ms": 1, "bot_fill_after_ms": 1, "requeue": True}))
+    log = tmp_path / "jump.jsonl"
+    log.write_text('{"at":0,"from":"u1","type":"hello","data":{"user":{"uid":"u1"}}}\n'
+                   '{"at":0,"from":"u1","type":"join","data":{}}\n'
+                   '{"at":4611686018427387904,"type":"tick"}\n')
+    proc = subprocess.Popen([roshambo_bin, "replay", "--config", str(cfg), str(log)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    limit_kb = 64 * 1024
+    try:
+        got = 0
+        head = b""
+        deadline = time.monotonic() + 3.0
+        # Read for 3 s (or 256 MiB); stop at once if the peak passes the limit, so a
+        # regression costs this machine neither minutes nor gigabytes.
+        while time.monotonic() < deadline and got < (256 << 20):
+            peak = peak_kb(proc.pid)
+            if peak >= limit_kb:
+                break
+            ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+            if not ready:
+                continue
+            chunk = proc.stdout.read1(1 << 20)
+            if not chunk:
+                break
+            if len(head) < 4096:
+                head += chunk[:4096]
+            got += len(chunk)
+        peak = peak_kb(proc.pid)
+        assert proc.poll() is None  # still playing: the jump is endless in practice
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=20)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert got > (1 << 20), "the tick's events did not reach stdout while it ran"
+    first = [json.loads(line) for line in head.split(b"\n")[:3]]
+    assert [e["type"] for e in first] == ["hi", "room", "room"]
+    assert 0 < peak < limit_kb, f"peak RSS {peak} kB"

@@ -229,6 +229,126 @@ TEST_CASE("hostile: under requeue a jump plays exactly the rounds that fit in it
   jump.engine.verify();
 }
 
+namespace {
+
+/// A lobby with a timer of every kind pending: playing rooms (deadlines) where one
+/// member dropped within the grace (grace timers), and a room waiting for bots (a
+/// fill, then bot picks).
+Engine timer_zoo(int rooms, bool requeue) {
+  Config c;
+  c.capacity = 2;
+  c.bot_fill_after_ms = 1'000;
+  c.game_time_ms = 3'000;
+  c.reconnect_grace_ms = 2'000;  // runs out before the deadline: the dropped member leaves
+  c.requeue = requeue;
+  c.seed = 11;
+  Engine e(c);
+  // Ten rooms a millisecond, so nothing is due before the setup ends.
+  for (int r = 0; r < rooms; ++r) {
+    const std::string a = "a" + std::to_string(r), b = "b" + std::to_string(r);
+    for (const std::string& u : {a, b}) {
+      e.handle(Command::hello(u), r / 10);
+      e.handle(Command::join(u), r / 10);
+    }
+    e.handle(Command::choice(a, 1 + r % 3), r / 10);
+    e.handle(Command::disconnect(b), r / 10);
+  }
+  e.handle(Command::hello("solo"), rooms / 10);
+  e.handle(Command::join("solo"), rooms / 10);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("hostile: a huge jump streams to a sink in whole moments, the same bytes as at once") {
+  constexpr int kRooms = 3'000;
+  Engine at_once = timer_zoo(kRooms, false), streamed = timer_zoo(kRooms, false);
+  REQUIRE(at_once.stats().timers >= 2 * kRooms + 1);  // deadline + grace per room, one fill
+  constexpr Time kYear = 365LL * 24 * 3600 * 1000;
+  const auto all = at_once.tick(kYear);
+
+  std::vector<std::vector<Event>> chunks;
+  std::vector<Event> out;
+  REQUIRE_FALSE(streamed.tick(kYear, out, [&](std::vector<Event>& c) { chunks.push_back(c); }));
+  REQUIRE(chunks.size() >= 3);
+  std::vector<Event> joined;
+  for (const auto& c : chunks) {
+    // Handed over as soon as a moment completes past the chunk size: never split.
+    CHECK(c.size() >= Engine::kEventChunk);
+    CHECK(c.size() < Engine::kEventChunk + 16);
+    if (!joined.empty()) CHECK(joined.back().at < c.front().at);
+    joined.insert(joined.end(), c.begin(), c.end());
+  }
+  CHECK(out.size() < Engine::kEventChunk);  // the rest is returned as usual
+  joined.insert(joined.end(), out.begin(), out.end());
+  CHECK(log_of(joined) == log_of(all));
+  CHECK(streamed.digest() == at_once.digest());
+  CHECK(count_type(all, EventType::Result) == kRooms + 1);
+  CHECK(count_type(all, EventType::Leave) == kRooms);  // every grace ran out
+  streamed.verify();
+
+  // Streaming works the same through handle() and reject(), which fire timers first.
+  Engine h = timer_zoo(kRooms, false), r = timer_zoo(kRooms, false);
+  std::vector<Event> hs, rs, ho, ro;
+  auto keep = [](std::vector<Event>& into) {
+    return [&into](std::vector<Event>& c) { into.insert(into.end(), c.begin(), c.end()); };
+  };
+  h.handle(Command::hello("late"), kYear, ho, keep(hs));
+  r.reject("late", kYear, ErrorCode::Malformed, "bad line", ro, keep(rs));
+  hs.insert(hs.end(), ho.begin(), ho.end());
+  rs.insert(rs.end(), ro.begin(), ro.end());
+  REQUIRE(hs.size() == all.size() + 1);
+  REQUIRE(rs.size() == all.size() + 1);
+  CHECK(log_of(std::vector<Event>(hs.begin(), hs.end() - 1)) == log_of(all));
+  CHECK(log_of(std::vector<Event>(rs.begin(), rs.end() - 1)) == log_of(all));
+}
+
+TEST_CASE("hostile: an endless jump under requeue streams, and a sink that throws stops it cleanly") {
+  // With requeue and bots, play never stops: a jump to the end of time is ~2^60 rounds.
+  // A host's sink can stop it by throwing; the engine is then exactly as after a
+  // tick to the last moment handed over.
+  Engine jump = timer_zoo(50, true);
+  std::vector<Event> seen, out;
+  std::size_t chunks = 0;
+  struct Enough {};
+  auto sink = [&](std::vector<Event>& c) {
+    seen.insert(seen.end(), c.begin(), c.end());
+    if (++chunks == 40) throw Enough{};
+  };
+  CHECK_THROWS_AS(jump.tick(kMaxTime, out, sink), Enough);
+  REQUIRE(chunks == 40);
+  jump.verify();
+  CHECK(jump.now() == seen.back().at);
+  CHECK(jump.next_deadline() > std::optional<Time>(jump.now()));
+  // The same state and events as a tick straight to that moment.
+  Engine steady = timer_zoo(50, true);
+  const auto expected = steady.tick(jump.now());
+  CHECK(log_of(seen) == log_of(expected));
+  CHECK(jump.digest() == steady.digest());
+  const Engine restored = Engine::from_snapshot(jump.snapshot());
+  CHECK(restored.digest() == jump.digest());
+  // ... and it goes on from there like an engine that was never interrupted.
+  const Time next = jump.now() + 10'000;
+  CHECK(log_of(jump.tick(next)) == log_of(steady.tick(next)));
+}
+
+TEST_CASE("hostile: a replayed line that jumps far flushes its text as it goes") {
+  Engine whole = timer_zoo(3'000, false), streamed = timer_zoo(3'000, false);
+  Replayer rw(whole), rs(streamed);
+  const std::string line = encode_tick_line(1'000'000);
+  std::string expected, out, written;
+  rw.feed(line, expected);
+  std::size_t flushes = 0;
+  rs.feed(line, out, [&](std::string& text) {
+    CHECK(text.size() >= Replayer::kFlushBytes);
+    written += text;
+    ++flushes;
+  });
+  CHECK(flushes >= 2);
+  CHECK(out.size() < Replayer::kFlushBytes);
+  CHECK(written + out == expected);
+}
+
 TEST_CASE("hostile: oversized lines and fields are refused before they cost anything") {
   Config cfg;
   cfg.max_command_bytes = 256;

@@ -51,9 +51,22 @@ struct EngineStats {
   std::uint64_t timers = 0;        ///< queued timer entries (cancelled ones drop lazily)
 };
 
+/// Receives the events of one call in chunks while it runs (the handle/tick/reject
+/// overloads that take one), so that a long jump in time, which fires every timer on
+/// the way, streams to the host in bounded memory. It is given the call's `out`
+/// vector; the engine clears it afterwards. It must not call the engine. If it throws,
+/// the exception leaves the call: the timers fired so far stay fired, now() is the
+/// time of the last of them, and the command is not applied.
+using EventSink = std::function<void(std::vector<Event>& chunk)>;
+
 /// The engine. Copyable (a deep copy is a fork of the lobby) and movable.
 class Engine {
  public:
+  /// With a sink, `out` is handed over once it holds this many events and every timer
+  /// due at the same moment has fired (a single moment's events are never split, so
+  /// they are bounded by the lobby's size, not by the jump's length).
+  static constexpr std::size_t kEventChunk = 1024;
+
   /// Throws ConfigError when the config is invalid.
   explicit Engine(Config config = {});
   Engine(const Engine&);
@@ -69,6 +82,10 @@ class Engine {
   /// an `error` event in `out`, and the command changed nothing (the timers due by
   /// `now` still fire, except on time_went_backwards, which changes nothing at all).
   std::optional<ErrorCode> handle(const Command& cmd, Time now, std::vector<Event>& out);
+  /// As above, streaming the events of due timers to `sink` in chunks (EventSink);
+  /// the rest stays in `out`.
+  std::optional<ErrorCode> handle(const Command& cmd, Time now, std::vector<Event>& out,
+                                  const EventSink& sink);
   /// As above, returning the events.
   std::vector<Event> handle(const Command& cmd, Time now);
   /// As handle(), but a refusal throws CommandError (its events are still in `out`).
@@ -77,6 +94,9 @@ class Engine {
   /// Fire the timers due at or before `now`. A `now` in the past yields one error
   /// event (no recipient) and changes nothing. O(1) when nothing is due.
   std::optional<ErrorCode> tick(Time now, std::vector<Event>& out);
+  /// As above, streaming the events to `sink` in chunks (EventSink); the rest stays
+  /// in `out`.
+  std::optional<ErrorCode> tick(Time now, std::vector<Event>& out, const EventSink& sink);
   /// As above, returning the events.
   std::vector<Event> tick(Time now);
 
@@ -84,6 +104,9 @@ class Engine {
   /// due by `now` when `now` is valid, then emit one error event to `from`.
   void reject(std::string_view from, std::optional<Time> now, ErrorCode code,
               std::string message, std::vector<Event>& out);
+  /// As above, streaming the events of due timers to `sink` in chunks (EventSink).
+  void reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+              std::string message, std::vector<Event>& out, const EventSink& sink);
 
   /// When the next timer is due, if any.
   std::optional<Time> next_deadline() const noexcept;

@@ -2,6 +2,7 @@
 // Replay of a command log into an engine (SPEC §9), shared by the CLI and the binding.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,16 @@ class Replayer {
   void feed(std::string_view line, std::vector<Event>& events);
   /// Apply one line and append the event-log lines (each ending in '\n') to `out`.
   void feed(std::string_view line, std::string& out);
+
+  /// As feed(line, events), streaming the events of due timers to `sink` in chunks
+  /// (see EventSink), so a line that jumps far in time costs bounded memory.
+  void feed(std::string_view line, std::vector<Event>& events, const EventSink& sink);
+  /// As feed(line, out), streaming: whenever `out` reaches kFlushBytes (while the
+  /// line's timers fire, and at the end), `flush(out)` is called to write it out, then
+  /// `out` is cleared; so on return `out` holds less than kFlushBytes. An exception
+  /// from `flush` leaves the call (see EventSink).
+  void feed(std::string_view line, std::string& out, const std::function<void(std::string&)>& flush);
+  static constexpr std::size_t kFlushBytes = 1 << 16;
 
   /// Lines fed so far (blank lines are skipped and not counted).
   std::uint64_t lines() const noexcept { return lines_; }
