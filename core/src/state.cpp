@@ -584,9 +584,17 @@ std::vector<PlayerInfo> Engine::players() const {
   std::vector<PlayerInfo> out;
   out.reserve(m.humans.size() + m.live_bots);
   for (const auto& p : m.humans) out.push_back(info_of(p, m.rooms));
-  for (const RoomInfo& r : rooms()) {
-    for (const auto& uid : r.members) {
-      if (uid.rfind("bot-", 0) == 0) out.push_back(*player(uid));
+  // Bots by room number then seat: pool and room slots are reused, so neither slot
+  // order will do. Only rooms with a bot are sorted, and each seat is read once.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> with_bots;  // (number, slot)
+  for (std::uint32_t s = 0; s < m.rooms.size(); ++s) {
+    const auto& r = m.rooms[s];
+    if (r.number != 0 && r.seats.size() > r.humans) with_bots.emplace_back(r.number, s);
+  }
+  std::sort(with_bots.begin(), with_bots.end());
+  for (const auto& [number, slot] : with_bots) {
+    for (const auto& seat : m.rooms[slot].seats) {
+      if (seat.player & kBotBit) out.push_back(info_of(m.P(seat.player), m.rooms));
     }
   }
   return out;

@@ -245,3 +245,21 @@ TEST_CASE("players() lists humans in registration order, then live bots", "[bots
   CHECK(d.engine.stats().bots == 2);
   CHECK(d.engine.stats().rooms == 1);
 }
+
+TEST_CASE("players() lists bots by room number and seat, whatever slots they reuse", "[bots]") {
+  Driver d(bots("rock", 3));
+  d.seat({"a"}, 0);     // room-1: bot-1, bot-2 at 1000, settles at 4000
+  d.seat({"b"}, 1500);  // room-2: bot-3, bot-4 at 2500, settles at 5500
+  d.tick(4000);
+  d.cmd(Command::join("a"), 4000);  // room-3 takes room-1's slot; bot-5, bot-6 at 5000
+  d.tick(5000);                     // take bot-1 and bot-2's pool slots, in reverse
+  std::vector<std::string> uids;
+  std::vector<std::uint64_t> rooms;
+  for (const auto& p : d.engine.players()) {
+    uids.push_back(p.uid);
+    rooms.push_back(p.room.value_or(0));
+  }
+  CHECK(uids == Strs{"a", "b", "bot-3", "bot-4", "bot-5", "bot-6"});
+  CHECK(rooms == std::vector<std::uint64_t>{3, 2, 2, 2, 3, 3});
+  for (const auto& p : d.engine.players()) CHECK(d.engine.player(p.uid)->room == p.room);
+}
