@@ -1,5 +1,5 @@
 // Engine throughput: full rounds, settlement by room size, idle ticks, choices in big
-// rooms. Targets (issue 2): >= 20 M player-rounds/s for a full round at capacity 2;
+// rooms. Targets: >= 20 M player-rounds/s for a full round at capacity 2;
 // settlement flat per player; an idle tick <= 50 ns with 1 M rooms open; a choice O(1)
 // whatever the room size. Figures and commands: docs/PERFORMANCE.md.
 

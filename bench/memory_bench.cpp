@@ -1,6 +1,6 @@
 // Memory per idle player and per open room, from glibc heap statistics (mallinfo2)
 // taken around the engine calls: chunk headers, padding and the slack of growing
-// vectors are all counted, as the process pays for them. Targets (issue 2): <= 64 B
+// vectors are all counted, as the process pays for them. Targets: <= 64 B
 // per player plus its uid/name/avatar bytes; <= 128 B per room plus its seats.
 // Each runs once (the figures are sizes, not times).
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sanitizer CI (issue 5):
+# Sanitizer CI: memory errors, leaks, undefined behaviour and data races fail the run.
 #   ASan+UBSan: the whole Catch2 suite and the golden replays; leaks fail the run
 #               (LeakSanitizer is part of ASan on Linux).
 #   TSan:       the sharded simulator (one engine per thread) must run race-free.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fuzz smoke (issue 5): every libFuzzer target under ASan+UBSan for a short period,
-# starting from its committed seed corpus (tests/fuzz/corpus/<target>, which also
-# holds every crash input found so far: replaying them is the regression test).
+# Fuzz smoke, so a change that lets hostile input crash the engine fails CI: every
+# libFuzzer target under ASan+UBSan for a short period, starting from its committed
+# seed corpus (tests/fuzz/corpus/<target>, which also holds every crash input found
+# so far: replaying them is the regression test).
 # Long runs are documented in docs/RELIABILITY.md. Needs clang.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)

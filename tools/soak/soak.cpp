@@ -1,4 +1,5 @@
-// roshambo_soak: a million players online for many simulated minutes (issue 5).
+// roshambo_soak: a million players online for many simulated minutes, to show that
+// memory stays bounded and the invariants hold at that scale (docs/RELIABILITY.md).
 //
 // Five engines, one per room size (2, 4, 16 and 128 seats with requeue, each with its
 // own rules, and a quiet 6-seat lobby without requeue where bots fill most rooms)
