@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <map>
 #include <string>
 #include <type_traits>
 
@@ -38,6 +39,27 @@ T parse_int(const std::string& flag, const std::string& text) {
   }
   return v;
 }
+
+/// The config-field flags of a subcommand, one per row of config_fields(): integers,
+/// words and text as `--name VALUE`, booleans as switches (`--name=false` unsets).
+struct ConfigFlags {
+  CLI::App* cmd = nullptr;
+  std::map<std::string, std::string, std::less<>> text;  ///< by field name
+  std::map<std::string, bool, std::less<>> switches;     ///< by field name
+
+  /// Add every field's flag to `app`, described from the table.
+  void add_to(CLI::App* app);
+  /// Apply the flags given on the command line to `c`; a bad value is a UsageError
+  /// naming the flag.
+  void apply(Config& c) const;
+};
+
+/// The command-line flag for a config or option field: "game_time_ms" → "--game-time-ms".
+std::string flag_for_field(const std::string& field);
+
+/// Rethrow a ConfigError from the simulator or the engine config as a UsageError
+/// that names the command-line flag ("--capacity: must be in 2..1024, got 1").
+[[noreturn]] void rethrow_as_flag_error(const ConfigError& e);
 
 void setup_replay(CLI::App& app);
 void setup_simulate(CLI::App& app);

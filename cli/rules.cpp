@@ -19,6 +19,25 @@ std::string rules_json() {
   J j;
   j["version"] = roshambo::version();
   j["defaults"] = J::parse(Config{}.to_json());
+  const J defaults = j["defaults"];
+  J fields = J::array();
+  for (const ConfigField& f : config_fields()) {
+    static constexpr const char* kTypes[] = {"int", "bool", "word", "text"};
+    J row = {{"name", std::string(f.name)},
+             {"type", kTypes[static_cast<int>(f.type)]},
+             {"default", defaults[std::string(f.name)]},
+             {"flag", f.flag()},
+             {"help", std::string(f.help)}};
+    if (f.type == ConfigField::Type::Int) {
+      row["min"] = f.min;
+      row["max"] = f.max;
+    }
+    if (f.type == ConfigField::Type::Word) {
+      for (std::string_view w : f.words) row["words"].push_back(std::string(w));
+    }
+    fields.push_back(std::move(row));
+  }
+  j["config_fields"] = std::move(fields);
   const SimOptions sim;
   j["simulate_defaults"] = {{"players", sim.players},
                             {"rounds", sim.rounds},
@@ -45,7 +64,6 @@ std::string rules_json() {
   j["pairings"].push_back({{"name", "arrival"}, {"description", "players join in a fixed order (p1, p2, ...) every round"}});
   j["pairings"].push_back({{"name", "random"}, {"description", "a fresh seeded shuffle every round"}});
   j["pairings"].push_back({{"name", "swiss"}, {"description", "by total score, highest first, so similar scores share rooms"}});
-  j["fill_policies"] = {"oldest", "newest", "fullest"};
   j["bot_strategies"] = {"uniform", "rock", "paper", "scissors", "none", "biased:R,P,S"};
   J events = J::array();
   for (std::size_t i = 0; i < std::variant_size_v<Event::Data>; ++i) {

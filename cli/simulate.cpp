@@ -26,29 +26,6 @@
 
 namespace roshambo::cli {
 
-std::string flag_for_field(const std::string& field) {
-  if (field == "command_log") return "--commands";
-  if (field == "event_log") return "--events";
-  if (field == "config") return "--config";
-  std::string flag = "--" + field;
-  for (char& c : flag) {
-    if (c == '_') c = '-';
-  }
-  return flag;
-}
-
-void rethrow_as_flag_error(const ConfigError& e) {
-  std::string msg = e.what();
-  // Drop the library's own prefix ("config field 'x': " or "x: "): the flag replaces it.
-  for (const std::string& prefix : {"config field '" + e.field() + "': ", e.field() + ": "}) {
-    if (msg.rfind(prefix, 0) == 0) {
-      msg = msg.substr(prefix.size());
-      break;
-    }
-  }
-  throw UsageError(flag_for_field(e.field()) + ": " + msg);
-}
-
 double timed_simulate(const SimOptions& o, SimResult& result) {
   const auto t0 = std::chrono::steady_clock::now();
   result = simulate(o, run_on_threads);
@@ -61,11 +38,8 @@ namespace {
 // one line (CLI11 would only say the value could not be converted).
 struct SimulateFlags {
   std::string config_file;
-  std::string players, rounds, mix, pairing, seed, shards, top, format = "table";
-  std::string capacity, game_time_ms, bot_fill_after_ms, bot_strategy, scoring, streak_cap,
-      reconnect_grace_ms, fill_policy, max_players, max_rooms, max_uid_bytes, max_name_bytes, max_avatar_bytes,
-      max_command_bytes;
-  bool loss_penalty = false, requeue = false;
+  std::string players, rounds, mix, pairing, shards, top, format = "table";
+  ConfigFlags config;
   std::string commands, events;
   bool quiet = false;
   CLI::App* cmd = nullptr;
@@ -86,36 +60,8 @@ SimOptions build_options(const SimulateFlags& f) {
   auto u32 = [&](const char* flag, const std::string& v, std::uint32_t& out) {
     if (f.given(flag)) out = parse_int<std::uint32_t>(flag, v);
   };
-  auto i64 = [&](const char* flag, const std::string& v, std::int64_t& out) {
-    if (f.given(flag)) out = parse_int<std::int64_t>(flag, v);
-  };
+  f.config.apply(c);
   try {
-    u32("--capacity", f.capacity, c.capacity);
-    i64("--game-time-ms", f.game_time_ms, c.game_time_ms);
-    i64("--bot-fill-after-ms", f.bot_fill_after_ms, c.bot_fill_after_ms);
-    if (f.given("--bot-strategy")) c.bot_strategy = BotStrategy::parse(f.bot_strategy);
-    if (f.given("--scoring")) {
-      if (f.scoring == "article") c.scoring = ScoringPreset::Article;
-      else if (f.scoring == "reference") c.scoring = ScoringPreset::Reference;
-      else throw UsageError("--scoring: must be article or reference, got '" + f.scoring.substr(0, 40) + "'");
-    }
-    if (f.given("--loss-penalty")) c.loss_penalty = f.loss_penalty;
-    u32("--streak-cap", f.streak_cap, c.streak_cap);
-    if (f.given("--requeue")) c.requeue = f.requeue;
-    i64("--reconnect-grace-ms", f.reconnect_grace_ms, c.reconnect_grace_ms);
-    if (f.given("--fill-policy")) {
-      if (f.fill_policy == "oldest") c.fill_policy = FillPolicy::Oldest;
-      else if (f.fill_policy == "newest") c.fill_policy = FillPolicy::Newest;
-      else if (f.fill_policy == "fullest") c.fill_policy = FillPolicy::Fullest;
-      else throw UsageError("--fill-policy: must be oldest, newest or fullest, got '" + f.fill_policy.substr(0, 40) + "'");
-    }
-    u32("--max-players", f.max_players, c.max_players);
-    u32("--max-rooms", f.max_rooms, c.max_rooms);
-    u32("--max-uid-bytes", f.max_uid_bytes, c.max_uid_bytes);
-    u32("--max-name-bytes", f.max_name_bytes, c.max_name_bytes);
-    u32("--max-avatar-bytes", f.max_avatar_bytes, c.max_avatar_bytes);
-    u32("--max-command-bytes", f.max_command_bytes, c.max_command_bytes);
-    if (f.given("--seed")) c.seed = parse_int<std::uint64_t>("--seed", f.seed);
     u32("--players", f.players, o.players);
     u32("--rounds", f.rounds, o.rounds);
     u32("--shards", f.shards, o.shards);
@@ -353,7 +299,6 @@ void setup_simulate(CLI::App& app) {
                   "Strategy mix NAME[=WEIGHT],... e.g. uniform=0.6,beat-last=0.3,rock=0.1 "
                   "(default uniform; see `roshambo rules`)");
   cmd->add_option("--pairing", f->pairing, "Join order each round: arrival, random or swiss (default arrival)");
-  cmd->add_option("--seed", f->seed, "Seed of the whole run (config field seed, default 0)");
   cmd->add_option("--shards", f->shards, "Independent lobbies run on as many threads (default 1)");
   cmd->add_option("--top", f->top, "Leaderboard length; 0 lists every player (default 10)");
   cmd->add_option("--format", f->format, "Output: table, json or csv (default table)");
@@ -361,22 +306,7 @@ void setup_simulate(CLI::App& app) {
   cmd->add_option("--events", f->events, "Write the event log (JSON Lines) to FILE (- for stdout)");
   cmd->add_flag("--quiet", f->quiet, "No progress bar");
   cmd->add_option("--config", f->config_file, "Engine config file (JSON object); flags override it");
-  cmd->add_option("--capacity", f->capacity, "Seats per room, 2..1024 (default 2)");
-  cmd->add_option("--game-time-ms", f->game_time_ms, "Countdown in ms (default 3000)");
-  cmd->add_option("--bot-fill-after-ms", f->bot_fill_after_ms, "Bots fill a room after this wait; 0 = no bots (default 1000)");
-  cmd->add_option("--bot-strategy", f->bot_strategy, "How bots pick: uniform, rock, paper, scissors, none, biased:R,P,S");
-  cmd->add_option("--scoring", f->scoring, "Scoring preset: article or reference");
-  cmd->add_flag("--loss-penalty", f->loss_penalty, "A negative base score counts (--loss-penalty=false to unset)");
-  cmd->add_option("--streak-cap", f->streak_cap, "Largest streak multiplier; 0 = none");
-  cmd->add_flag("--requeue", f->requeue, "Settled players join again at once");
-  cmd->add_option("--reconnect-grace-ms", f->reconnect_grace_ms, "A dropped player keeps the seat this long; 0 = leave at once (default 0)");
-  cmd->add_option("--fill-policy", f->fill_policy, "Which waiting room a join fills: oldest, newest or fullest");
-  cmd->add_option("--max-players", f->max_players, "Registered players limit; 0 = none");
-  cmd->add_option("--max-rooms", f->max_rooms, "Open rooms limit; 0 = none");
-  cmd->add_option("--max-uid-bytes", f->max_uid_bytes, "uid length limit, 1..64");
-  cmd->add_option("--max-name-bytes", f->max_name_bytes, "uname length limit, 0..64");
-  cmd->add_option("--max-avatar-bytes", f->max_avatar_bytes, "uavatar length limit, 0..256");
-  cmd->add_option("--max-command-bytes", f->max_command_bytes, "Command size limit");
+  f->config.add_to(cmd);
   cmd->footer(
       "Examples:\n"
       "  roshambo simulate                                   # 1000 players x 50 rounds\n"

@@ -53,18 +53,6 @@ std::string_view to_string(EventType t) noexcept {
   return i < names.size() ? names[i] : std::string_view{"unknown"};
 }
 
-std::string_view to_string(ScoringPreset p) noexcept {
-  return p == ScoringPreset::Reference ? "reference" : "article";
-}
-
-std::string_view to_string(FillPolicy p) noexcept {
-  switch (p) {
-    case FillPolicy::Newest: return "newest";
-    case FillPolicy::Fullest: return "fullest";
-    default: return "oldest";
-  }
-}
-
 const char* version() noexcept { return ROSHAMBO_VERSION; }
 
 }  // namespace roshambo

@@ -198,3 +198,60 @@ TEST_CASE("bot_strategy parsing", "[config]") {
     }
   }
 }
+
+TEST_CASE("config table: every row reaches JSON, validation and the text form", "[config]") {
+  const Config defaults;
+  const auto doc = nlohmann::ordered_json::parse(defaults.to_json());
+  REQUIRE(doc.size() == config_fields().size());
+  std::size_t i = 0;
+  for (const ConfigField& f : config_fields()) {
+    INFO(f.name);
+    const std::string name(f.name);
+    // JSON order is table order.
+    CHECK(std::next(doc.begin(), static_cast<std::ptrdiff_t>(i++)).key() == name);
+    CHECK(find_config_field(name) == &f);
+    CHECK(f.flag().rfind("--", 0) == 0);
+    CHECK(f.flag().find('_') == std::string::npos);
+    // Setting the default through the table leaves the config as it was.
+    Config c;
+    f.set(c, f.get(defaults));
+    CHECK(c == defaults);
+    // A wrong value names the field and changes nothing.
+    auto rejected = [&](const ConfigValue& v) {
+      Config d;
+      try {
+        f.set(d, v);
+        FAIL("accepted a bad value");
+      } catch (const ConfigError& e) {
+        CHECK(e.field() == name);
+      }
+      CHECK(d == defaults);
+    };
+    switch (f.type) {
+      case ConfigField::Type::Int:
+        rejected(f.max + 1 == 0 ? ConfigValue{std::int64_t{-1}} : ConfigValue{f.max + 1});
+        if (f.min > 0) rejected(std::int64_t{f.min - 1});
+        rejected(true);
+        CHECK_THROWS_AS(f.set_text(c, "1x"), ConfigError);
+        f.set_text(c, std::to_string(f.max));
+        CHECK(Config::from_json(c.to_json()) == c);
+        break;
+      case ConfigField::Type::Bool:
+        rejected(std::int64_t{1});
+        f.set_text(c, "true");
+        CHECK(std::get<bool>(f.get(c)));
+        CHECK_THROWS_AS(f.set_text(c, "yes"), ConfigError);
+        break;
+      case ConfigField::Type::Word:
+        rejected(std::string("not-a-word"));
+        for (std::string_view w : f.words) {
+          f.set_text(c, w);
+          CHECK(std::get<std::string>(f.get(c)) == w);
+        }
+        break;
+      case ConfigField::Type::Text:
+        rejected(std::int64_t{3});
+        break;
+    }
+  }
+}

@@ -108,7 +108,7 @@ def test_a_failed_run_is_reported_and_the_others_kept(client: Any) -> None:
     [
         ({"capacty": [2]}, {}, roshambo.ConfigError, "capacty", "unknown field"),
         ({"capacity": ["4"]}, {}, roshambo.ConfigError, "capacity", "must be an integer"),
-        ({"capacity": [2, 1]}, {}, roshambo.ConfigError, "capacity", "at least 2"),
+        ({"capacity": [2, 1]}, {}, roshambo.ConfigError, "capacity", "must be in 2..1024"),
         ({"scoring": ["article", "streaky"]}, {}, roshambo.ConfigError, "scoring", "article"),
         ({"loss_penalty": [0, 1]}, {}, roshambo.ConfigError, "loss_penalty", "true or false"),
         ({"mix": ["uniform", "bogus"]}, {}, roshambo.ConfigError, "mix", "unknown strategy"),
@@ -121,7 +121,7 @@ def test_a_failed_run_is_reported_and_the_others_kept(client: Any) -> None:
         ({"seed": [1, 2]}, {}, roshambo.ConfigError, "seed", "seeds="),
         ({"capacity": {2, 3}}, {}, TypeError, None, "capacity"),
         ({"rounds": [5]}, {"rounds": 5}, roshambo.ConfigError, "rounds", "both"),
-        ({}, {"seeds": [-1]}, roshambo.ConfigError, "seed", "at least 0"),
+        ({}, {"seeds": [-1]}, roshambo.ConfigError, "seed", "must be in 0.."),
         ({}, {"seeds": ["a"]}, TypeError, None, "seeds"),
     ],
 )

@@ -28,6 +28,9 @@ class SnapshotError(ValueError):
 class InvariantError(RuntimeError):
     """``verify()`` found a broken invariant: always a bug in roshambo."""
 
+def config_fields() -> list[dict[str, Any]]:
+    """Every config field (name, type, default, help, min/max or words), in canonical order."""
+
 @final
 class Config:
     """Engine configuration (SPEC §10). Immutable; unknown fields and out-of-range

@@ -282,23 +282,6 @@ PYBIND11_MODULE(_core, m) {
         for (auto [k, v] : changes) d[k] = v;
         return Config::from_json(rb::to_json_text(d.ptr(), ""));
       })
-      .def_readonly("capacity", &Config::capacity)
-      .def_readonly("game_time_ms", &Config::game_time_ms)
-      .def_readonly("bot_fill_after_ms", &Config::bot_fill_after_ms)
-      .def_property_readonly("bot_strategy", [](const Config& c) { return c.bot_strategy.to_string(); })
-      .def_property_readonly("scoring", [](const Config& c) { return std::string(to_string(c.scoring)); })
-      .def_readonly("loss_penalty", &Config::loss_penalty)
-      .def_readonly("streak_cap", &Config::streak_cap)
-      .def_readonly("requeue", &Config::requeue)
-      .def_readonly("reconnect_grace_ms", &Config::reconnect_grace_ms)
-      .def_property_readonly("fill_policy", [](const Config& c) { return std::string(to_string(c.fill_policy)); })
-      .def_readonly("max_players", &Config::max_players)
-      .def_readonly("max_rooms", &Config::max_rooms)
-      .def_readonly("seed", &Config::seed)
-      .def_readonly("max_uid_bytes", &Config::max_uid_bytes)
-      .def_readonly("max_name_bytes", &Config::max_name_bytes)
-      .def_readonly("max_avatar_bytes", &Config::max_avatar_bytes)
-      .def_readonly("max_command_bytes", &Config::max_command_bytes)
       .def("__eq__", [](const Config& a, const py::object& b) -> py::object {
         if (!py::isinstance<Config>(b)) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
         return py::bool_(a == b.cast<const Config&>());
@@ -309,6 +292,36 @@ PYBIND11_MODULE(_core, m) {
       .def("__deepcopy__", [](const Config& c, const py::object&) { return c; }, py::arg("memo"))
       .def(py::pickle([](const Config& c) { return c.to_json(); },
                       [](const std::string& s) { return Config::from_json(s); }));
+  // One read-only attribute per row of the config table, and the table itself.
+  for (const roshambo::ConfigField& f : roshambo::config_fields()) {
+    const roshambo::ConfigField* field = &f;
+    cfg.def_property_readonly(std::string(f.name).c_str(), [field](const Config& c) {
+      return std::visit([](const auto& v) { return py::cast(v); }, field->get(c));
+    }, std::string(f.help).c_str());
+  }
+  m.def("config_fields", [] {
+    py::list out;
+    const Config defaults;
+    static constexpr const char* kTypes[] = {"int", "bool", "word", "text"};
+    for (const roshambo::ConfigField& f : roshambo::config_fields()) {
+      py::dict row;
+      row["name"] = std::string(f.name);
+      row["type"] = kTypes[static_cast<int>(f.type)];
+      row["default"] = std::visit([](const auto& v) { return py::cast(v); }, f.get(defaults));
+      row["help"] = std::string(f.help);
+      if (f.type == roshambo::ConfigField::Type::Int) {
+        row["min"] = f.min;
+        row["max"] = f.max;
+      }
+      if (f.type == roshambo::ConfigField::Type::Word) {
+        py::list words;
+        for (std::string_view w : f.words) words.append(std::string(w));
+        row["words"] = words;
+      }
+      out.append(row);
+    }
+    return out;
+  }, "Every config field (name, type, default, help, min/max or words), in canonical order.");
 
   // ---------------------------------------------------------------- views
   using roshambo::PlayerInfo;

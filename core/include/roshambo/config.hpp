@@ -3,8 +3,10 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "roshambo/rules.hpp"
 #include "roshambo/types.hpp"
@@ -17,6 +19,9 @@ enum class FillPolicy : std::uint8_t {
   Newest,   ///< the most recently opened room
   Fullest,  ///< the room with the most members; ties go to the oldest
 };
+
+/// Wire names of the fill policies, indexed by FillPolicy.
+inline constexpr std::array<std::string_view, 3> kFillPolicyNames = {"oldest", "newest", "fullest"};
 
 /// How an engine bot picks. Stateless: bots live for one room only.
 struct BotStrategy {
@@ -33,7 +38,9 @@ struct BotStrategy {
   friend bool operator==(const BotStrategy&, const BotStrategy&) = default;
 };
 
-/// Every knob of the rules. Defaults reproduce the original server.
+/// Every knob of the rules. Defaults reproduce the original server. Each member is
+/// described once, by its row in config_fields() (config.cpp): validation, JSON, the
+/// CLI flags, `roshambo rules` and the Python binding all read that table.
 struct Config {
   std::uint32_t capacity = 2;                  ///< seats per room, 2..1024
   std::int64_t game_time_ms = 3000;            ///< countdown, 1..86'400'000
@@ -70,9 +77,47 @@ struct Config {
   friend bool operator==(const Config&, const Config&) = default;
 };
 
-/// Wire names: "article" / "reference".
-std::string_view to_string(ScoringPreset p) noexcept;
-/// Wire names: "oldest" / "newest" / "fullest".
-std::string_view to_string(FillPolicy p) noexcept;
+/// Wire name: "oldest" / "newest" / "fullest".
+constexpr std::string_view to_string(FillPolicy p) noexcept {
+  const auto i = static_cast<std::size_t>(p);
+  return i < kFillPolicyNames.size() ? kFillPolicyNames[i] : kFillPolicyNames[0];
+}
+
+/// A config field's value as JSON and the CLI carry it: integers (signed, or unsigned
+/// for the 64-bit seed), booleans, and words or text as strings.
+using ConfigValue = std::variant<bool, std::int64_t, std::uint64_t, std::string>;
+
+/// One field of Config, described once for every layer that reads or writes it.
+struct ConfigField {
+  enum class Type : std::uint8_t {
+    Int,   ///< an integer in min..max
+    Bool,  ///< true or false
+    Word,  ///< one of `words`
+    Text,  ///< free text checked by the field's own parser (bot_strategy)
+  };
+  std::string_view name;   ///< JSON key and Python keyword; the CLI flag is --name-with-dashes
+  Type type = Type::Int;
+  std::string_view help;   ///< one line, for --help and `roshambo rules`
+  std::int64_t min = 0;    ///< Int only
+  std::uint64_t max = 0;   ///< Int only
+  std::span<const std::string_view> words;  ///< Word only, in canonical order
+  /// The field's value in `c`.
+  ConfigValue (*get)(const Config& c) = nullptr;
+  /// Store a value already checked against type and range (use set()).
+  void (*assign)(Config& c, const ConfigValue& v) = nullptr;
+
+  /// Set the field from a value; throws ConfigError naming the field when the value
+  /// has the wrong type or is out of range (and then `c` is unchanged).
+  void set(Config& c, const ConfigValue& v) const;
+  /// The CLI flag: "--" and the name with '_' as '-'.
+  std::string flag() const;
+  /// Parse the CLI text of a value (an integer, true/false, a word or text) and set it.
+  void set_text(Config& c, std::string_view text) const;
+};
+
+/// Every field of Config, in canonical order (the order of to_json()).
+std::span<const ConfigField> config_fields() noexcept;
+/// The field named `name`, or nullptr.
+const ConfigField* find_config_field(std::string_view name) noexcept;
 
 }  // namespace roshambo

@@ -2,7 +2,9 @@
 // The pure rules of SPEC §5: PK, settlement by counting, and streak scoring.
 // Free functions with no engine state, so they can be tested and reused alone.
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <span>
 
 #include "roshambo/types.hpp"
@@ -44,6 +46,15 @@ enum class ScoringPreset : std::uint8_t {
   Article,    ///< a draw resets the streak (the default)
   Reference,  ///< a draw leaves the streak unchanged (the original server)
 };
+
+/// Wire names of the presets, indexed by ScoringPreset.
+inline constexpr std::array<std::string_view, 2> kScoringPresetNames = {"article", "reference"};
+
+/// Wire name: "article" / "reference".
+constexpr std::string_view to_string(ScoringPreset p) noexcept {
+  const auto i = static_cast<std::size_t>(p);
+  return i < kScoringPresetNames.size() ? kScoringPresetNames[i] : kScoringPresetNames[0];
+}
 
 /// Everything that decides how a base score turns into points.
 struct ScoringRules {
