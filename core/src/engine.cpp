@@ -238,6 +238,17 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
 
 void Engine::Impl::push_timer(Timer t) {
   t.seq = next_seq++;
+  // A cancelled timer waits in the heap until it reaches the top, which for a closed
+  // room's may be a day away behind a live one. Sweep them all out each time the heap
+  // has doubled since the last sweep: amortised O(1) a timer, the heap never holds more
+  // than twice the live timers the last sweep found (or 64), so the limits on rooms and
+  // players bound it. (due, seq) orders every timer, so the firing order is unchanged;
+  // a cancelled timer never becomes live again, so dropping it early changes nothing.
+  if (heap.size() >= sweep_at) {
+    std::erase_if(heap, [this](const Timer& x) { return !live(x); });
+    std::make_heap(heap.begin(), heap.end(), detail::TimerLater{});
+    sweep_at = std::max<std::size_t>(64, 2 * heap.size());
+  }
   heap.push_back(t);
   std::push_heap(heap.begin(), heap.end(), detail::TimerLater{});
 }

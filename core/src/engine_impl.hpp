@@ -115,6 +115,7 @@ struct Engine::Impl {
   std::set<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>> by_free;
 
   std::vector<Timer> heap;
+  std::size_t sweep_at = 64;  // heap size at which push_timer next sweeps out cancelled timers
   const EventSink* sink = nullptr;  // set for the length of one streaming call
   std::uint64_t next_seq = 0;
   std::uint64_t next_room = 1;

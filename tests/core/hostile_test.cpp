@@ -474,6 +474,74 @@ TEST_CASE("hostile: a snapshot nested a million levels deep is rejected, not a c
   CHECK_THROWS_AS(Config::from_json(cfg), ConfigError);
 }
 
+TEST_CASE("hostile: timers of closed rooms do not pile up while a live one waits") {
+  // Two players play a day-long game; a third joins (opening a room with a day-long
+  // bot fill) and leaves (closing it) again and again. Each closed room's fill timer is
+  // cancelled but queued behind the live deadline: it must not outlive its room.
+  Config c;
+  c.bot_fill_after_ms = 86'400'000;
+  c.game_time_ms = 86'400'000;
+  c.max_players = 3;
+  c.max_rooms = 2;
+  Driver d(c);
+  d.seat({"a", "b"}, 0);
+  d.cmd(Command::hello("c"), 0);
+  Engine twin = d.engine;  // the same lobby, without the churn
+  std::vector<Event> out;
+  std::uint64_t most = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    out.clear();
+    REQUIRE_FALSE(d.engine.handle(Command::join("c"), 1 + i / 100, out));
+    REQUIRE_FALSE(d.engine.handle(Command::leave("c"), 1 + i / 100, out));
+    most = std::max(most, d.engine.stats().timers);
+  }
+  CHECK(most <= 64);  // it used to grow by one a pair: 200001 here
+  CHECK(d.engine.stats().rooms == 1);
+  d.engine.verify();
+  // The sweeps changed no outcome: the game settles as in the lobby without the churn,
+  // and the timers left fire in the order a freshly restored engine fires them.
+  Engine restored = Engine::from_snapshot(d.engine.snapshot());
+  const auto r1 = d.engine.tick(86'400'000), r2 = restored.tick(86'400'000);
+  CHECK(log_of(r1) == log_of(r2));
+  CHECK(log_of(of_type(r1, EventType::Result)) == log_of(of_type(twin.tick(86'400'000), EventType::Result)));
+  CHECK(d.engine.stats().timers == 0);
+}
+
+TEST_CASE("hostile: sweeping cancelled timers keeps the firing order") {
+  // Many rooms with pending fills, deadlines, bot picks and graces, half of them
+  // cancelled in random order while sweeps run; the engine must fire exactly as a copy
+  // restored from its snapshot (whose queue holds live timers only) at every step.
+  Config c;
+  c.capacity = 3;
+  c.bot_fill_after_ms = 700;
+  c.game_time_ms = 1'000;
+  c.reconnect_grace_ms = 400;
+  c.seed = 5;
+  Engine e(c);
+  Rand rnd(9);
+  std::vector<Event> out;
+  Time t = 0;
+  for (int step = 0; step < 20'000; ++step) {
+    const std::string u = "u" + std::to_string(rnd.below(300));
+    t += static_cast<Time>(rnd.below(3));
+    out.clear();
+    switch (rnd.below(5)) {
+      case 0: e.handle(Command::hello(u), t, out); break;
+      case 1: case 2: e.handle(Command::join(u), t, out); break;
+      case 3: e.handle(Command::leave(u), t, out); break;
+      default: e.handle(Command::disconnect(u), t, out); break;
+    }
+    if (step % 2'000 == 1'999) {
+      Engine copy = Engine::from_snapshot(e.snapshot());
+      const Time until = t + 2'000;
+      CHECK(log_of(e.tick(until)) == log_of(copy.tick(until)));
+      CHECK(e.digest() == copy.digest());
+      t = until;
+    }
+  }
+  e.verify();
+}
+
 TEST_CASE("hostile: max_players caps registrations, not returning players") {
   Config c = no_bots(2);
   c.max_players = 3;

@@ -48,7 +48,8 @@ struct EngineStats {
   std::uint64_t rooms = 0;         ///< open rooms
   std::uint64_t waiting_rooms = 0;
   std::uint64_t rooms_settled = 0; ///< since creation
-  std::uint64_t timers = 0;        ///< queued timer entries (cancelled ones drop lazily)
+  std::uint64_t timers = 0;        ///< queued timer entries: the live ones and cancelled ones not
+                                   ///< yet dropped (swept out whenever the queue doubles)
 };
 
 /// Receives the events of one call in chunks while it runs (the handle/tick/reject
