@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import socketio
+from socketio import packet as sio_packet
+
+_EVENT = str(sio_packet.EVENT)  # "2": the wire prefix of an event to the default namespace
 
 import roshambo
 
@@ -70,6 +73,7 @@ class Conn:
     """One Socket.IO connection."""
 
     sid: str
+    eio_sid: str
     tokens: float
     refilled: float
     uid: str | None = None  # set by an accepted hello; never changes afterwards
@@ -222,7 +226,8 @@ class GameServer:
         if sid in self._conns:  # a client's own event named "connect"
             await self._refuse_now(sid, "unknown_command", 'unknown event "connect"')
             return
-        self._conns[sid] = Conn(sid, float(self.limits.burst), time.monotonic())
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+        self._conns[sid] = Conn(sid, eio_sid, float(self.limits.burst), time.monotonic())
 
     async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
         if self.sio.manager.is_connected(sid, "/"):
@@ -429,12 +434,19 @@ class GameServer:
         self.counters.events += len(events)
         for e in events:
             if e["type"] == "error" and sender is not None:
-                sids = [sender.sid]
+                targets = [sender.eio_sid]
             else:
-                sids = [c.sid for uid in e["to"] if (c := self._by_uid.get(uid)) is not None]
-            if sids:
-                self.counters.sent += len(sids)
-                await self.sio.emit(e["type"], e["data"], to=sids[0] if len(sids) == 1 else sids)
+                targets = [c.eio_sid for uid in e["to"] if (c := self._by_uid.get(uid)) is not None]
+            if not targets:
+                continue
+            # A Socket.IO EVENT packet of the default namespace, encoded once and queued
+            # on each Engine.IO socket directly. sio.emit would start a task per
+            # recipient and scan the payload for binary data: together the largest cost
+            # of a busy server, and engine events are plain JSON.
+            pkt = _EVENT + json.dumps([e["type"], e["data"]], separators=(",", ":"))
+            self.counters.sent += len(targets)
+            for eio_sid in targets:
+                await self.sio.eio.send(eio_sid, pkt)
 
     # --------------------------------------------------------------- plain HTTP
 
