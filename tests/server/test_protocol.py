@@ -278,3 +278,25 @@ def test_http_page_info_and_not_found(start_server: Any) -> None:
     assert status == 200 and isinstance(info["now"], int) and info["path"] == "/socket.io"
     assert info["capacity"] == 2 and info["gameTimeMs"] == 600 and "seed" not in body.decode()
     assert get("/../../etc/passwd")[0] == 404 and get("/nothing")[0] == 404
+
+
+def test_the_command_line_refuses_a_bad_config_and_is_installed(tmp_path: Any) -> None:
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"capacity": 1}')
+    r = subprocess.run(
+        [sys.executable, "-m", "roshambo.server", "--port", "0", "--config", str(bad)],
+        capture_output=True, text=True, timeout=30, cwd=tmp_path,
+    )
+    assert r.returncode != 0 and "capacity" in r.stderr and "listening" not in r.stdout
+    r = subprocess.run(
+        [sys.executable, "-m", "roshambo.server", "--port", "0", "--config", str(tmp_path / "missing.json")],
+        capture_output=True, text=True, timeout=30, cwd=tmp_path,
+    )
+    assert r.returncode != 0 and "cannot read --config" in r.stderr
+    # `pip install .[server]` puts roshambo-server on the PATH
+    (script,) = [e for e in importlib.metadata.entry_points(group="console_scripts") if e.name == "roshambo-server"]
+    assert script.value == "roshambo.server.__main__:main" and callable(script.load())

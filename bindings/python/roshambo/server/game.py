@@ -223,8 +223,9 @@ class GameServer:
     # ----------------------------------------------------------- Socket.IO side
 
     async def _on_connect(self, sid: str, environ: Any = None, auth: Any = None) -> None:
-        if sid in self._conns:  # a client's own event named "connect"
-            await self._refuse_now(sid, "unknown_command", 'unknown event "connect"')
+        if (conn := self._conns.get(sid)) is not None:  # a client's own event named "connect"
+            if self._admit(conn):
+                await self._refuse(conn, "unknown_command", 'unknown event "connect"')
             return
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
         self._conns[sid] = Conn(sid, eio_sid, float(self.limits.burst), time.monotonic())
@@ -232,7 +233,8 @@ class GameServer:
     async def _on_disconnect(self, sid: str, reason: Any = None) -> None:
         if self.sio.manager.is_connected(sid, "/"):
             # Still connected: a client's own event named "disconnect", not a drop.
-            await self._refuse_now(sid, "unknown_command", 'unknown event "disconnect"')
+            if (conn := self._conns.get(sid)) is not None and self._admit(conn):
+                await self._refuse(conn, "unknown_command", 'unknown event "disconnect"')
             return
         conn = self._conns.pop(sid, None)
         if conn is not None:
@@ -283,10 +285,6 @@ class GameServer:
     async def _refuse(self, conn: Conn, code: str, message: str) -> None:
         self.counters.refused[code] += 1
         await self._send_error(conn.sid, code, message)
-
-    async def _refuse_now(self, sid: str, code: str, message: str) -> None:
-        self.counters.refused[code] += 1
-        await self._send_error(sid, code, message)
 
     async def _send_error(self, sid: str, code: str, message: str) -> None:
         await self.sio.emit("error", {"code": code, "message": message}, to=sid)
