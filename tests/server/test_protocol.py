@@ -300,3 +300,20 @@ def test_the_command_line_refuses_a_bad_config_and_is_installed(tmp_path: Any) -
     # `pip install .[server]` puts roshambo-server on the PATH
     (script,) = [e for e in importlib.metadata.entry_points(group="console_scripts") if e.name == "roshambo-server"]
     assert script.value == "roshambo.server.__main__:main" and callable(script.load())
+
+
+def test_another_socketio_path_and_the_secret_flag(start_server: Any) -> None:
+    srv = start_server(FAST, "--path", "/game/io", "--secret", "flag-secret")
+
+    async def body() -> None:
+        with urllib.request.urlopen(srv.url + "/info", timeout=5) as r:
+            assert json.loads(r.read())["path"] == "/game/io"
+        c = Client("a")
+        await c.sio.connect(srv.url, transports=["websocket"], socketio_path="game/io", wait_timeout=5)
+        mark = len(c.events)
+        await c.emit("hello", {"user": {"uid": "a", "uname": "", "uavatar": ""}})
+        assert (await c.wait("error", since=mark))["code"] == "unauthorized"
+        assert (await c.hello("a", token=token_for("flag-secret", "a")))["nearby"] == 1
+        await c.close()
+
+    run(body())

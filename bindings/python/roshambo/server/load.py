@@ -47,7 +47,8 @@ class Tally:
     latencies: list[float] = field(default_factory=list)  # ms, deadline -> result received
     sent: int = 0
     received: int = 0
-    lost: int = 0  # a start without its result, or a movement missing
+    lost: int = 0  # a start without its result, or a result of another room
+    missing_moves: int = 0  # movements of the others that never came
     errors: dict[str, int] = field(default_factory=dict)
     loop_lag_ms: float = 0.0  # worst lateness of this worker's own event loop
     window_s: float = 0.0
@@ -199,8 +200,9 @@ class Player(asyncio.Protocol):
         elif event == "movement":
             self.moves += 1
         elif event == "result":
-            if payload["roomId"] != self.room or self.moves < self.expect_moves:
+            if payload["roomId"] != self.room:
                 self.t.lost += 1
+            self.t.missing_moves += max(0, self.expect_moves - self.moves)
             self.room = None
             if self.window[0] <= arrived < self.window[1]:
                 self.t.rounds += 1
@@ -397,6 +399,7 @@ async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | Non
         "failed_connects": sum(o["failed_connects"] for o in outs),
         "rounds_measured": sum(o["rounds"] for o in outs),
         "lost": sum(o["lost"] for o in outs),
+        "missing_moves": sum(o["missing_moves"] for o in outs),
         "errors": errors,
         "latency_ms": {"p50": _pct(lat, 0.5), "p90": _pct(lat, 0.9), "p99": _pct(lat, 0.99), "max": max(lat, default=float("nan"))},
         "client_loop_lag_ms": max(o["loop_lag_ms"] for o in outs),
@@ -481,7 +484,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     lat = report["latency_ms"]
     print(f"players {report['connected']}/{report['players']} connected, {report['rounds_measured']} rounds measured, "
-          f"lost {report['lost']}, errors {report['errors'] or 0}")
+          f"results lost {report['lost']}, movements missing {report['missing_moves']}, errors {report['errors'] or 0}")
     print(f"deadline->result ms: p50 {lat['p50']:.1f}  p90 {lat['p90']:.1f}  p99 {lat['p99']:.1f}  max {lat['max']:.1f}"
           f"  (client loop lag max {report['client_loop_lag_ms']:.1f})")
     m = report["msgs_per_s"]
