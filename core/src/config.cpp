@@ -15,53 +15,6 @@ constexpr std::int64_t kMaxDurationMs = 86'400'000;  // one day
 
 }  // namespace
 
-BotStrategy BotStrategy::parse(std::string_view text) {
-  BotStrategy s;
-  if (text == "uniform") return s;
-  if (text == "rock") { s.kind = Kind::Rock; return s; }
-  if (text == "paper") { s.kind = Kind::Paper; return s; }
-  if (text == "scissors") { s.kind = Kind::Scissors; return s; }
-  if (text == "none") { s.kind = Kind::None; return s; }
-  constexpr std::string_view prefix = "biased:";
-  if (text.substr(0, prefix.size()) == prefix) {
-    s.kind = Kind::Biased;
-    std::string_view rest = text.substr(prefix.size());
-    std::uint64_t sum = 0;
-    for (int i = 0; i < 3; ++i) {
-      const auto comma = rest.find(',');
-      const std::string_view part = i < 2 ? rest.substr(0, comma) : rest;
-      if ((i < 2 && comma == std::string_view::npos) || part.empty()) {
-        fail("bot_strategy", "biased needs three weights R,P,S, e.g. biased:1,1,2");
-      }
-      std::uint32_t w = 0;
-      const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), w);
-      if (ec != std::errc() || ptr != part.data() + part.size() || w > 1'000'000) {
-        fail("bot_strategy", "biased weights must be integers in 0..1000000");
-      }
-      s.weights[static_cast<std::size_t>(i)] = w;
-      sum += w;
-      if (i < 2) rest = rest.substr(comma + 1);
-    }
-    if (sum == 0) fail("bot_strategy", "biased weights must not all be 0");
-    return s;
-  }
-  fail("bot_strategy", "unknown strategy '" + std::string(text.substr(0, 64)) +
-                           "' (uniform, rock, paper, scissors, none, biased:R,P,S)");
-}
-
-std::string BotStrategy::to_string() const {
-  switch (kind) {
-    case Kind::Rock: return "rock";
-    case Kind::Paper: return "paper";
-    case Kind::Scissors: return "scissors";
-    case Kind::None: return "none";
-    case Kind::Biased:
-      return "biased:" + std::to_string(weights[0]) + "," + std::to_string(weights[1]) + "," +
-             std::to_string(weights[2]);
-    default: return "uniform";
-  }
-}
-
 namespace {
 
 using Type = ConfigField::Type;
@@ -154,9 +107,9 @@ void set_word(Config& c, const ConfigValue& v) {
   }
 }
 
-ConfigValue get_bot_strategy(const Config& c) { return c.bot_strategy.to_string(); }
+ConfigValue get_bot_strategy(const Config& c) { return c.bot_strategy.name(); }
 void set_bot_strategy(Config& c, const ConfigValue& v) {
-  c.bot_strategy = BotStrategy::parse(std::get<std::string>(v));
+  c.bot_strategy = Strategy::parse_bot(std::get<std::string>(v));
 }
 
 constexpr std::int64_t kDay = kMaxDurationMs;

@@ -36,25 +36,7 @@ std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept {
 }
 
 Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept {
-  return Rng{mix64(seed ^ mix64(room * 0x9e3779b97f4a7c15ULL + seat)) ^ 0x2545F4914F6CDD1DULL};
-}
-
-Choice bot_choice(const BotStrategy& st, Rng& rng) {
-  using K = BotStrategy::Kind;
-  switch (st.kind) {
-    case K::Rock: return Choice::Rock;
-    case K::Paper: return Choice::Paper;
-    case K::Scissors: return Choice::Scissors;
-    case K::None: return Choice::None;
-    case K::Biased: {
-      const std::uint64_t sum = std::uint64_t{st.weights[0]} + st.weights[1] + st.weights[2];
-      const std::uint64_t r = rng.next() % sum;
-      if (r < st.weights[0]) return Choice::Rock;
-      if (r < std::uint64_t{st.weights[0]} + st.weights[1]) return Choice::Paper;
-      return Choice::Scissors;
-    }
-    default: return static_cast<Choice>(1 + rng.next() % 3);
-  }
+  return Rng{mix64(seed ^ mix64(room * 0x9e3779b97f4a7c15ULL + seat)) ^ 0x2545F4914F6CDD1DULL, true};
 }
 }  // namespace detail
 
@@ -325,9 +307,10 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
     case detail::TimerKind::BotPick: {
       RoomRec& r = rooms[t.room];
       PlayerRec& b = P(t.player);
-      detail::Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
+      Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
       rng.next();  // the first draw chose the moment
-      r.seats[b.seat].choice = detail::bot_choice(cfg.bot_strategy, rng);
+      StrategyMemory memory;  // stateless: a bot plays one round
+      r.seats[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
       emit_movement(r, b.seat, 0, t.due, out);
       break;
     }
@@ -353,10 +336,10 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   for (std::uint32_t i = 0; i < r.seats.size(); ++i) {
     const PlayerRec& p = P(r.seats[i].player);
     scores->push_back({p.total, p.streak});
-    if ((r.seats[i].player & kBotBit) && cfg.bot_strategy.kind != BotStrategy::Kind::None) {
+    if ((r.seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
-      detail::Rng rng = detail::bot_rng(cfg.seed, r.number, i);
-      const Time when = at + static_cast<Time>(rng.next() % static_cast<std::uint64_t>(cfg.game_time_ms));
+      Rng rng = detail::bot_rng(cfg.seed, r.number, i);
+      const Time when = at + static_cast<Time>(rng.below(static_cast<std::uint64_t>(cfg.game_time_ms)));
       push_timer({when, 0, slot, r.gen, r.seats[i].player, i, detail::TimerKind::BotPick});
     }
   }

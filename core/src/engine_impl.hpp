@@ -72,16 +72,9 @@ struct TimerLater {
 
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
 
-/// splitmix64: small and fast; seeded per (seed, room, seat) so bots share no generator.
-struct Rng {
-  std::uint64_t s;
-  std::uint64_t next() noexcept {
-    s += 0x9e3779b97f4a7c15ULL;
-    return mix64(s);
-  }
-};
+/// A bot's stream, derived from (seed, room, seat) so bots share no generator. Bots
+/// draw by modulo (see Rng::modulo).
 Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept;
-Choice bot_choice(const BotStrategy& st, Rng& rng);
 
 }  // namespace detail
 

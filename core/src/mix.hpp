@@ -1,18 +1,10 @@
 #pragma once
-// The 64-bit finaliser (splitmix64's) behind every hash and random stream in the core.
+// The 64-bit finaliser behind every hash and random stream in the core (rng.hpp).
 
-#include <cstdint>
+#include "roshambo/rng.hpp"
 
 namespace roshambo::detail {
 
-/// Bijective mix of 64 bits: consecutive inputs give unrelated outputs.
-inline std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
+using roshambo::mix64;
 
 }  // namespace roshambo::detail

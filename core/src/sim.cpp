@@ -270,7 +270,7 @@ class Shard {
       const std::uint32_t i = local(who);
       if (i == UINT32_MAX) continue;
       PlayerState& p = out_.players[i];
-      if (strategies_[p.strategy].kind() == Strategy::Kind::None) continue;
+      if (!strategies_[p.strategy].chooses()) continue;
       // Like a bot, a player picks at a moment within the countdown (before the deadline).
       // It decides now: until then it learns nothing (movements do not reveal choices),
       // and members are visited in join order here, which is kinder to the cache.

@@ -523,7 +523,7 @@ void Engine::Impl::verify() const {
       if (pid & kBotBit) {
         // A bot picks exactly once (never "none" unless its strategy is none): it has
         // a pending pick timer exactly when it has not picked yet.
-        const bool picks = cfg.bot_strategy.kind != BotStrategy::Kind::None;
+        const bool picks = cfg.bot_strategy.chooses();
         if ((has_pick[pid & ~kBotBit] != 0) != (picks && r.seats[i].choice == Choice::None)) {
           fail(id + " bot pick timer mismatch");
         }

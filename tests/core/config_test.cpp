@@ -26,7 +26,7 @@ TEST_CASE("config defaults reproduce the original server", "[config]") {
   CHECK(c.capacity == 2);
   CHECK(c.game_time_ms == 3000);
   CHECK(c.bot_fill_after_ms == 1000);
-  CHECK(c.bot_strategy.kind == BotStrategy::Kind::Uniform);
+  CHECK(c.bot_strategy.name() == "uniform");
   CHECK(c.scoring == ScoringPreset::Article);
   CHECK_FALSE(c.loss_penalty);
   CHECK(c.streak_cap == 0);
@@ -44,7 +44,7 @@ TEST_CASE("config JSON round trip keeps every field", "[config]") {
   c.capacity = 17;
   c.game_time_ms = 1234;
   c.bot_fill_after_ms = 0;
-  c.bot_strategy = BotStrategy::parse("biased:1,2,3");
+  c.bot_strategy = Strategy::parse_bot("biased:1,2,3");
   c.scoring = ScoringPreset::Reference;
   c.loss_penalty = true;
   c.streak_cap = 5;
@@ -171,27 +171,41 @@ TEST_CASE("validate() names the field of a bad struct and the engine refuses it"
   CHECK_THROWS_AS(c.validate(), ConfigError);
 }
 
-TEST_CASE("bot_strategy parsing", "[config]") {
-  using K = BotStrategy::Kind;
-  CHECK(BotStrategy::parse("uniform").kind == K::Uniform);
-  CHECK(BotStrategy::parse("rock").kind == K::Rock);
-  CHECK(BotStrategy::parse("paper").kind == K::Paper);
-  CHECK(BotStrategy::parse("scissors").kind == K::Scissors);
-  CHECK(BotStrategy::parse("none").kind == K::None);
-  const auto b = BotStrategy::parse("biased:3,0,1");
-  CHECK(b.kind == K::Biased);
-  CHECK(b.weights == std::array<std::uint32_t, 3>{3, 0, 1});
-  CHECK(BotStrategy::parse("biased:0,0,1000000").weights[2] == 1000000);
+TEST_CASE("bot_strategy parsing: the stateless units of the strategy registry", "[config]") {
+  for (const char* name : {"uniform", "rock", "paper", "scissors", "none"}) {
+    CHECK(Strategy::parse_bot(name).unit().name == name);
+  }
+  const auto b = Strategy::parse_bot("biased:3,0,1");
+  CHECK(b.unit().weighted);
+  CHECK(b.weights() == std::array<std::uint32_t, 3>{3, 0, 1});
+  CHECK(Strategy::parse_bot("biased:0,0,1000000").weights()[2] == 1000000);
   for (const char* text : {"uniform", "rock", "paper", "scissors", "none", "biased:3,0,1"}) {
-    CHECK(BotStrategy::parse(text).to_string() == text);
-    CHECK(BotStrategy::parse(BotStrategy::parse(text).to_string()) == BotStrategy::parse(text));
+    CHECK(Strategy::parse_bot(text).name() == text);
+    CHECK(Strategy::parse_bot(Strategy::parse_bot(text).name()) == Strategy::parse_bot(text));
+    CHECK(Strategy::parse_bot(text) == Strategy::parse(text));  // one registry
+  }
+  // Every stateless unit is a bot strategy; the ones that learn are refused by name.
+  for (const StrategyInfo& u : strategy_registry()) {
+    if (u.weighted) continue;
+    INFO(u.name);
+    if (u.stateless) {
+      CHECK(Strategy::parse_bot(u.name).unit().name == u.name);
+    } else {
+      try {
+        (void)Strategy::parse_bot(u.name);
+        FAIL("a learning strategy accepted for bots");
+      } catch (const ConfigError& e) {
+        CHECK(e.field() == "bot_strategy");
+        CHECK(std::string(e.what()).find("stateless") != std::string::npos);
+      }
+    }
   }
   for (const char* bad : {"", "Rock", "biased", "biased:", "biased:1,2", "biased:1,2,3,4",
                           "biased:0,0,0", "biased:-1,1,1", "biased:1,,1", "biased:a,b,c",
                           "biased:1000001,0,0", "biased: 1,1,1", "uniform "}) {
     INFO("text: '" << bad << "'");
     try {
-      (void)BotStrategy::parse(bad);
+      (void)Strategy::parse_bot(bad);
       FAIL("accepted");
     } catch (const ConfigError& e) {
       CHECK(e.field() == "bot_strategy");

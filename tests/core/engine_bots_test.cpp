@@ -15,7 +15,7 @@ Config bots(const char* strategy, std::uint32_t capacity = 2, std::uint64_t seed
   c.capacity = capacity;
   c.game_time_ms = 3000;
   c.bot_fill_after_ms = 1000;
-  c.bot_strategy = BotStrategy::parse(strategy);
+  c.bot_strategy = Strategy::parse_bot(strategy);
   c.seed = seed;
   return c;
 }

@@ -214,7 +214,7 @@ TEST_CASE("requeue: settled players join again at once, in join order, bots excl
   // With bots: only the human requeues; the bot leaves with the room.
   Config cb = c;
   cb.bot_fill_after_ms = 500;
-  cb.bot_strategy = BotStrategy::parse("rock");
+  cb.bot_strategy = Strategy::parse_bot("rock");
   Driver db(cb);
   db.seat({"h"}, 0);
   db.tick(500);  // bot fills, starts

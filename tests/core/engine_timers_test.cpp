@@ -79,7 +79,7 @@ TEST_CASE("timers fire in order of due time, then creation order", "[timers]") {
   // room-1 starts at 0 (deadline 1000); room-2 opens at 0 and fills by bots at 1000:
   // both timers are due at 1000 and the one created first (room-1's deadline) fires first.
   Config c = cfg(2, 1000, 1000);
-  c.bot_strategy = BotStrategy::parse("none");
+  c.bot_strategy = Strategy::parse_bot("none");
   Driver d(c);
   d.seat({"a", "b"}, 0);
   d.seat({"c"}, 0);
@@ -130,7 +130,7 @@ TEST_CASE("timers fire in order of due time, then creation order", "[timers]") {
 
 TEST_CASE("events caused by a timer carry its due time, even on a late tick", "[timers]") {
   Config c = cfg(2, 1000, 500);
-  c.bot_strategy = BotStrategy::parse("rock");
+  c.bot_strategy = Strategy::parse_bot("rock");
   Driver d(c);
   d.seat({"a"}, 100);
   d.cmd(Command::hello("z"), 50'000);  // the first call after a long silence

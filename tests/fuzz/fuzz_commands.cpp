@@ -44,7 +44,7 @@ Config config_from(const std::uint8_t* h) {
   c.bot_fill_after_ms = kFill[(h[0] >> 5) & 3];
   static constexpr const char* kBots[] = {"uniform", "rock", "paper", "scissors",
                                           "none",    "biased:1,0,3", "uniform", "biased:0,0,1"};
-  c.bot_strategy = BotStrategy::parse(kBots[h[1] & 7]);
+  c.bot_strategy = Strategy::parse_bot(kBots[h[1] & 7]);
   c.scoring = (h[1] & 8) ? ScoringPreset::Reference : ScoringPreset::Article;
   c.loss_penalty = (h[1] & 16) != 0;
   c.streak_cap = (h[1] & 32) ? 2 : 0;

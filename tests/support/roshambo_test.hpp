@@ -237,7 +237,7 @@ inline Config random_config(Rand& r) {
   c.game_time_ms = r.range(1, 4000);
   c.bot_fill_after_ms = r.chance(1, 5) ? 0 : r.range(1, 3000);
   const char* strategies[] = {"uniform", "rock", "paper", "scissors", "none", "biased:1,0,3", "biased:5,2,0"};
-  c.bot_strategy = BotStrategy::parse(strategies[r.below(7)]);
+  c.bot_strategy = Strategy::parse_bot(strategies[r.below(7)]);
   c.scoring = r.chance(1, 2) ? ScoringPreset::Article : ScoringPreset::Reference;
   c.loss_penalty = r.chance(1, 3);
   c.streak_cap = r.chance(1, 3) ? static_cast<std::uint32_t>(r.range(1, 3)) : 0;

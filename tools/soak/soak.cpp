@@ -289,7 +289,7 @@ int main(int argc, char** argv) {
   shards.push_back(new Shard("cap4", cfg(4, 8'000, 3'000, [](Config& c) {
     c.scoring = ScoringPreset::Reference;
     c.fill_policy = FillPolicy::Fullest;
-    c.bot_strategy = BotStrategy::parse("biased:2,1,1");
+    c.bot_strategy = Strategy::parse_bot("biased:2,1,1");
   }), p4, seed * 11 + 2));
   shards.push_back(new Shard("cap16", cfg(16, 10'000, 3'000, [](Config& c) {
     c.loss_penalty = true;
@@ -297,7 +297,7 @@ int main(int argc, char** argv) {
     c.fill_policy = FillPolicy::Newest;
   }), p16, seed * 11 + 3));
   shards.push_back(new Shard("cap128", cfg(128, 15'000, 5'000, [](Config& c) {
-    c.bot_strategy = BotStrategy::parse("rock");
+    c.bot_strategy = Strategy::parse_bot("rock");
   }), players - p2 - p4 - p16 - 2'000, seed * 11 + 4));
   // A quiet lobby: no requeue, players idle between rounds, so rooms often wait and
   // bots fill them.

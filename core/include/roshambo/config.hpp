@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "roshambo/rules.hpp"
+#include "roshambo/strategies.hpp"
 #include "roshambo/types.hpp"
 
 namespace roshambo {
@@ -23,21 +24,6 @@ enum class FillPolicy : std::uint8_t {
 /// Wire names of the fill policies, indexed by FillPolicy.
 inline constexpr std::array<std::string_view, 3> kFillPolicyNames = {"oldest", "newest", "fullest"};
 
-/// How an engine bot picks. Stateless: bots live for one room only.
-struct BotStrategy {
-  enum class Kind : std::uint8_t { Uniform, Rock, Paper, Scissors, None, Biased };
-  Kind kind = Kind::Uniform;
-  /// Weights of rock, paper, scissors for Kind::Biased.
-  std::array<std::uint32_t, 3> weights = {1, 1, 1};
-
-  /// Parse "uniform", "rock", "paper", "scissors", "none" or "biased:R,P,S"
-  /// (non-negative integers, not all zero). Throws ConfigError naming bot_strategy.
-  static BotStrategy parse(std::string_view text);
-  /// The canonical text form, accepted by parse().
-  std::string to_string() const;
-  friend bool operator==(const BotStrategy&, const BotStrategy&) = default;
-};
-
 /// Every knob of the rules. Defaults reproduce the original server. Each member is
 /// described once, by its row in config_fields() (config.cpp): validation, JSON, the
 /// CLI flags, `roshambo rules` and the Python binding all read that table.
@@ -45,7 +31,7 @@ struct Config {
   std::uint32_t capacity = 2;                  ///< seats per room, 2..1024
   std::int64_t game_time_ms = 3000;            ///< countdown, 1..86'400'000
   std::int64_t bot_fill_after_ms = 1000;       ///< 0 disables bots; else 1..86'400'000
-  BotStrategy bot_strategy{};                  ///< how engine bots pick
+  Strategy bot_strategy{};                     ///< how engine bots pick (a stateless strategy)
   ScoringPreset scoring = ScoringPreset::Article;
   bool loss_penalty = false;                   ///< see ScoringRules
   std::uint32_t streak_cap = 0;                ///< see ScoringRules; 0 = no cap

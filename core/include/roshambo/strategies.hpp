@@ -1,7 +1,8 @@
 #pragma once
-// Player strategies for the tournament simulator (sim.hpp): a registry of named,
-// documented units. A strategy sees only what a real client sees: its own results
-// and the result rows of the rooms it played in, never the current round's choices.
+// Player strategies: a registry of named, documented units that the tournament
+// simulator's players (sim.hpp) and the engine's bots (the stateless ones) share. A
+// strategy sees only what a real client sees: its own results and the result rows of
+// the rooms it played in, never the current round's choices.
 //
 // Each unit is a pair of pure functions over a small per-player memory
 // (StrategyMemory), so a simulation of 100 000 players keeps one compact array
@@ -14,28 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "roshambo/rng.hpp"
 #include "roshambo/rules.hpp"
 #include "roshambo/types.hpp"
 
 namespace roshambo {
 
-/// splitmix64: the simulator's seeded generator (independent of the engine's).
-struct SimRng {
-  std::uint64_t state = 0;
-  /// Next 64 random bits.
-  std::uint64_t next() noexcept {
-    state += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [0, n); n > 0. (Multiply-shift: bias below 2^-32 for n < 2^32.)
-  std::uint64_t below(std::uint64_t n) noexcept {
-    __extension__ using u128 = unsigned __int128;  // GCC and Clang; -Wpedantic-clean
-    return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
-  }
-};
+/// The simulator's name for the one generator (rng.hpp).
+using SimRng = Rng;
 
 /// What a player learns when its room settles: its own row and how many members of
 /// the room chose each option (itself included). Everything here is in the `result`
@@ -54,40 +41,61 @@ struct StrategyMemory {
   std::uint8_t phase = 0;   ///< cycle: 0 = not started, else the last code played
 };
 
-/// A parsed strategy: which unit, plus parameters (the weights of `biased`).
+struct StrategyInfo;
+
+/// A parsed strategy: which registry unit, plus its parameters (the weights of
+/// `biased`). Simulated players use every unit; engine bots the stateless ones.
 class Strategy {
  public:
-  enum class Kind : std::uint8_t {
-    Uniform, Rock, Paper, Scissors, Biased, Cycle, BeatLast, Frequency, CopyWinner, None
-  };
+  /// Uniform.
+  Strategy() noexcept;
 
-  /// Parse a strategy name as listed by strategy_registry(), e.g. "beat-last" or
+  /// Parse a strategy as listed by strategy_registry(), e.g. "beat-last" or
   /// "biased:1,2,3" (non-negative integer weights of rock, paper, scissors, at most
-  /// 1000000 each, not all 0). Throws ConfigError (field "mix") on unknown names.
-  static Strategy parse(std::string_view text);
+  /// 1000000 each, not all 0). Throws ConfigError naming `field` on a bad name.
+  static Strategy parse(std::string_view text, std::string_view field = "mix");
+  /// As parse(), for engine bots: only stateless units (they play one round), and
+  /// errors name the config field bot_strategy.
+  static Strategy parse_bot(std::string_view text);
+  /// A strategy of registry unit `unit` with the given weights (checked by parse()).
+  static Strategy from_unit(const StrategyInfo& unit, std::array<std::uint32_t, 3> weights) noexcept;
 
-  Kind kind() const noexcept { return kind_; }
+  /// The registry unit.
+  const StrategyInfo& unit() const noexcept { return *unit_; }
   /// Weights of rock, paper, scissors (biased only).
   const std::array<std::uint32_t, 3>& weights() const noexcept { return weights_; }
   /// Canonical name, accepted by parse().
   std::string name() const;
+  /// False for `none`, which never sends a choice.
+  bool chooses() const noexcept;
 
   /// The choice for the round that just started. Choice::None means "send nothing".
-  Choice choose(StrategyMemory& m, SimRng& rng) const noexcept;
+  Choice choose(StrategyMemory& m, Rng& rng) const noexcept;
   /// Learn from the settlement of the player's room.
   void observe(StrategyMemory& m, const StrategyObservation& o) const noexcept;
 
-  friend bool operator==(const Strategy&, const Strategy&) = default;
+  friend bool operator==(const Strategy& a, const Strategy& b) noexcept {
+    return a.unit_ == b.unit_ && a.weights_ == b.weights_;
+  }
 
  private:
-  Kind kind_ = Kind::Uniform;
+  const StrategyInfo* unit_;
   std::array<std::uint32_t, 3> weights_ = {1, 1, 1};
 };
 
-/// One registry entry: the name to use in a mix, and what the strategy does.
+/// One strategy unit of the registry: its name, what it does, and its two functions.
+/// Adding a strategy is adding one row (and its functions) in strategies.cpp.
 struct StrategyInfo {
   std::string_view name;     ///< e.g. "beat-last"; "biased:R,P,S" for the weighted one
   std::string_view summary;  ///< one line, for `roshambo rules` and --help
+  /// Remembers nothing between rounds, so an engine bot (one round) may use it.
+  bool stateless = false;
+  /// Takes three weights after "name:" (the text before ":R,P,S" in `name`).
+  bool weighted = false;
+  /// The choice for a round that starts; Choice::None sends nothing.
+  Choice (*choose)(const Strategy& s, StrategyMemory& m, Rng& rng) noexcept = nullptr;
+  /// Learns from a settlement; nullptr when the unit learns nothing.
+  void (*observe)(StrategyMemory& m, const StrategyObservation& o) noexcept = nullptr;
 };
 
 /// Every strategy, in a fixed order.
