@@ -1,11 +1,7 @@
 #include "roshambo/types.hpp"
 
 #include <array>
-
-#include "roshambo/command.hpp"
-#include "roshambo/config.hpp"
-#include "roshambo/event.hpp"
-#include "roshambo/version.hpp"
+#include <cstddef>
 
 namespace roshambo {
 namespace {
@@ -36,23 +32,5 @@ std::string_view to_string(Choice c) noexcept {
     default: return "none";
   }
 }
-
-std::string_view to_string(CommandType t) noexcept {
-  constexpr std::array<std::string_view, 6> names = {"hello", "join", "choice",
-                                                     "face", "leave", "disconnect"};
-  // A host can build a Command with any enum value; never index out of bounds.
-  const auto i = static_cast<std::size_t>(t);
-  return i < names.size() ? names[i] : std::string_view{"unknown"};
-}
-
-std::string_view to_string(EventType t) noexcept {
-  constexpr std::array<std::string_view, 9> names = {"hi",     "room",  "start",
-                                                     "movement", "leave", "result",
-                                                     "error",  "presence", "resume"};
-  const auto i = static_cast<std::size_t>(t);
-  return i < names.size() ? names[i] : std::string_view{"unknown"};
-}
-
-const char* version() noexcept { return ROSHAMBO_VERSION; }
 
 }  // namespace roshambo
