@@ -127,6 +127,8 @@ async def serve(game: GameServer, sock: socket.socket, log_level: str = "warning
         ws=ws,  # type: ignore[arg-type]
         ws_max_size=game.config.max_command_bytes + 1024,  # Engine.IO checks the exact limit
         timeout_graceful_shutdown=5,
+        ws_ping_interval=None,  # Engine.IO pings every connection already
+        ws_ping_timeout=None,
     )
     await _Server(config, game).serve(sockets=[sock])
 

@@ -241,16 +241,23 @@ async def worker(url: str, prefix: str, players: int, ramp_s: float, warm_s: flo
     rng = random.Random(seed)
     probe = loop.create_task(_lag_probe(t, window[1]))
     everyone: list[Player] = []
-    for i in range(players):
-        p = Player(f"{prefix}{i}", f"{host}:{port}", t, offset, window, random.Random(rng.random()))
+
+    async def connect(p: Player) -> None:
         try:
-            await asyncio.wait_for(loop.create_connection(lambda p=p: p, host, port), 20)  # type: ignore[misc]
+            await asyncio.wait_for(loop.create_connection(lambda: p, host, port), 20)
             everyone.append(p)
         except (OSError, asyncio.TimeoutError):
             t.failed_connects += 1
+
+    # Connections start on the ramp's schedule whatever the server's accept pace.
+    connecting = []
+    for i in range(players):
+        p = Player(f"{prefix}{i}", f"{host}:{port}", t, offset, window, random.Random(rng.random()))
+        connecting.append(loop.create_task(connect(p)))
         target = start + ramp_s * (i + 1) / players
         if (pause := target - time.monotonic()) > 0:
             await asyncio.sleep(pause)
+    await asyncio.gather(*connecting)
     # Each player stops at its first result past the window (a round in flight may
     # finish); nobody waits longer than this bound.
     left = window[1] + 15 - time.monotonic()
@@ -358,6 +365,8 @@ async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | Non
                 stdout=asyncio.subprocess.PIPE,
             )
         )
+    # Read each worker's report as it comes: a full pipe would block the worker.
+    reading = [asyncio.get_running_loop().create_task(p.stdout.read()) for p in procs]  # type: ignore[union-attr]
     samples: list[tuple[float, float, int]] = []
     client_cpu: list[tuple[float, float]] = []
     t0 = time.monotonic()
@@ -385,7 +394,7 @@ async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | Non
                     await asyncio.wait_for(p.wait(), 0.001)
                 except asyncio.TimeoutError:
                     pass
-    outs = [json.loads((await p.stdout.read()).decode()) for p in procs]  # type: ignore[union-attr]
+    outs = [json.loads((await r).decode()) for r in reading]
     if profiler is not None:
         profiler.wait(timeout=60)
     lat = [x for o in outs for x in o["latencies"]]
