@@ -1,4 +1,4 @@
-"""Reconnection grace (SPEC §11) through the server: a dropped connection is a
+"""Reconnection grace (docs/RULES.md §11) through the server: a dropped connection is a
 ``disconnect`` for the engine, and a new connection's hello within the grace resumes."""
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=9595, help="port (default 9595; 0 picks a free one)")
     p.add_argument("--path", default="/socket.io", help="Socket.IO path (default /socket.io)")
-    p.add_argument("--config", metavar="FILE", help="engine config, a JSON object (SPEC §10)")
+    p.add_argument("--config", metavar="FILE", help="engine config, a JSON object (docs/RULES.md §10)")
     p.add_argument("--seed", type=int, help="seed (overrides the config's)")
     p.add_argument("--commands", metavar="FILE", help="write the command log the engine received (JSON Lines)")
     p.add_argument("--secret", help="token mode: hello must carry hex HMAC-SHA256(secret, uid)")
@@ -124,7 +124,7 @@ async def serve(game: GameServer, sock: socket.socket, log_level: str = "warning
         game.app,
         log_level=log_level,
         lifespan="on",
-        ws=ws,  # type: ignore[arg-type]
+        ws=ws,
         ws_max_size=game.config.max_command_bytes + 1024,  # Engine.IO checks the exact limit
         timeout_graceful_shutdown=5,
         ws_ping_interval=None,  # Engine.IO pings every connection already

@@ -32,7 +32,7 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 
 
@@ -105,9 +105,10 @@ class Player(asyncio.Protocol):
 
     # --- WebSocket ---------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # uvloop's is no asyncio.Transport
+        # Typed by what it does: uvloop's transport is no asyncio.Transport subclass.
+        self.transport = cast(asyncio.Transport, transport)
         key = base64.b64encode(os.urandom(16)).decode()
-        transport.write(
+        self.transport.write(
             (
                 "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
                 f"Host: {self.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -306,7 +307,9 @@ def summarise_profile(path: str, top: int = 12) -> dict[str, Any]:
                     part = hit
                     break
             parts[part] = parts.get(part, 0) + count
-    pct = lambda c: round(100 * c / max(1, total), 1)  # noqa: E731
+    def pct(c: int) -> float:
+        return round(100 * c / max(1, total), 1)
+
     return {
         "samples": total,
         "parts_pct": {k: pct(v) for k, v in sorted(parts.items(), key=lambda kv: -kv[1])},
