@@ -1,6 +1,7 @@
 #include "roshambo/codec.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -187,14 +188,17 @@ std::string_view utf8_prefix(std::string_view s, std::size_t n) {
   return s.substr(0, n);
 }
 
-std::int64_t clamp_code(const json& v) {
+// A whole number outside int64: 2^63..2^64-1 parse as unsigned, larger ones (and those
+// below -2^63) as floats (a float equal to -2^63 was rounded from below it: -2^63 itself
+// parses as an integer). Refused as out of range, never clamped: a message quoting
+// 2^63-1 for 2^64-1 would misreport the value.
+bool whole_beyond_int64(const json& v) {
   if (v.is_number_unsigned()) {
-    const auto u = v.get<std::uint64_t>();
-    return u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
-               ? std::numeric_limits<std::int64_t>::max()
-               : static_cast<std::int64_t>(u);
+    return v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   }
-  return v.get<std::int64_t>();
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63);
 }
 
 }  // namespace
@@ -389,10 +393,14 @@ std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
   auto int_field = [&](const char* name, std::int64_t& dst) -> std::optional<DecodeError> {
     const auto it = data->find(name);
     if (it == data->end()) return fail(ErrorCode::InvalidField, std::string("data.") + name + ": missing");
+    if (whole_beyond_int64(*it)) {
+      return fail(ErrorCode::InvalidField,
+                  std::string("data.") + name + ": must be an integer in -2^63..2^63-1");
+    }
     if (!it->is_number_integer()) {
       return fail(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
     }
-    dst = clamp_code(*it);
+    dst = it->get<std::int64_t>();
     return std::nullopt;
   };
   switch (ct) {

@@ -593,6 +593,10 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   m.fire_due(now, out);
   m.now = now;
 
+  // What the command is comes next, then who sent it (docs/RULES.md §7, check order).
+  if (static_cast<unsigned>(cmd.type) > static_cast<unsigned>(CommandType::Disconnect)) {
+    return refuse(ErrorCode::UnknownCommand, "unknown command");
+  }
   if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
     return refuse(ErrorCode::InvalidField, *bad);
   }
@@ -744,20 +748,29 @@ std::vector<Event> Engine::tick(Time now) {
   return out;
 }
 
-void Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode code,
-                    std::string message, std::vector<Event>& out) {
+ErrorCode Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+                         std::string message, std::vector<Event>& out) {
   Impl& m = *impl_;
-  if (now && *now >= m.now && *now <= kMaxTime) {
+  // A readable time is checked first, as for a command that decoded: a bad line from
+  // the past is time_went_backwards, whatever else is wrong with it.
+  if (now && *now > kMaxTime) {
+    code = ErrorCode::InvalidField;
+    message = "at: larger than 2^62";
+  } else if (now && *now < m.now) {
+    code = ErrorCode::TimeWentBackwards;
+    message = "time went backwards: " + std::to_string(*now) + " < " + std::to_string(m.now);
+  } else if (now) {
     m.fire_due(*now, out);
     m.now = *now;
   }
   out.push_back(error_event(m.now, from, m.cfg.max_uid_bytes, code, std::move(message)));
+  return code;
 }
 
-void Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode code,
-                    std::string message, std::vector<Event>& out, const EventSink& sink) {
+ErrorCode Engine::reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+                         std::string message, std::vector<Event>& out, const EventSink& sink) {
   SinkScope scope(*impl_, sink);
-  reject(from, now, code, std::move(message), out);
+  return reject(from, now, code, std::move(message), out);
 }
 
 std::string Engine::snapshot() const { return impl_->snapshot(); }

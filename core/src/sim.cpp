@@ -474,6 +474,9 @@ Pairing parse_pairing(std::string_view text) {
   fail("pairing", "must be arrival, random or swiss, got '" + std::string(text.substr(0, 64)) + "'");
 }
 
+// Weights are relative, but their sum must be a finite double (1e308 + 1e308 is not).
+constexpr const char* kMixOverflow = "weights too large: their sum overflows (use smaller numbers, they are relative)";
+
 std::vector<MixEntry> parse_mix(std::string_view text) {
   std::vector<MixEntry> mix;
   if (text.empty()) fail("mix", "must name at least one strategy");
@@ -515,6 +518,7 @@ std::vector<MixEntry> parse_mix(std::string_view text) {
   }
   double sum = 0;
   for (const auto& m : mix) sum += m.weight;
+  if (!std::isfinite(sum)) fail("mix", kMixOverflow);
   if (!(sum > 0)) fail("mix", "weights must not sum to 0");
   return mix;
 }
@@ -550,7 +554,8 @@ void SimOptions::validate() const {
     (void)Strategy::parse(m.strategy.name());  // weights of biased in range
     sum += m.weight;
   }
-  if (!(sum > 0) || !std::isfinite(sum)) fail("mix", "weights must not sum to 0");
+  if (!std::isfinite(sum)) fail("mix", kMixOverflow);
+  if (!(sum > 0)) fail("mix", "weights must not sum to 0");
   if (shards < 1 || shards > kMaxShards) {
     fail("shards", "must be in 1.." + std::to_string(kMaxShards) + ", got " + std::to_string(shards));
   }

@@ -231,6 +231,13 @@ def test_bad_input_names_the_flag(run, args, flag):
     assert flag in lines[0]
 
 
+def test_mix_weights_that_overflow_are_not_said_to_sum_to_0(run):
+    p = run("simulate", "--mix", "uniform=1e308,rock=1e308")
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.startswith("roshambo: --mix: weights too large: their sum overflows")
+    assert "sum to 0" not in p.stderr
+
+
 def test_bad_config_file_field(run, tmp_path):
     cfg = tmp_path / "c.json"
     cfg.write_text('{"capacity": 1}')

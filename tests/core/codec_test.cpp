@@ -50,8 +50,15 @@ TEST_CASE("decode every command type", "[codec]") {
   CHECK(c.command.value == 2);
   // Out-of-range codes decode; the engine refuses them with invalid_choice/invalid_face.
   CHECK(ok(R"({"at":1,"from":"u1","type":"choice","data":{"choice":-7}})").command.value == -7);
-  CHECK(ok(R"({"at":1,"from":"u1","type":"choice","data":{"choice":18446744073709551615}})").command.value ==
+  CHECK(ok(R"({"at":1,"from":"u1","type":"choice","data":{"choice":9223372036854775807}})").command.value ==
         std::numeric_limits<std::int64_t>::max());
+  // Beyond int64 they are refused as such, never clamped to a number the sender did not send.
+  for (const char* v : {"18446744073709551615", "9223372036854775808", "1e19", "-9223372036854775809"}) {
+    const auto r = decode_command_line(std::string(R"({"at":1,"from":"u1","type":"choice","data":{"choice":)") + v + "}}", Config{});
+    REQUIRE(std::holds_alternative<DecodeError>(r));
+    CHECK(std::get<DecodeError>(r).code == ErrorCode::InvalidField);
+    CHECK(std::get<DecodeError>(r).message == "data.choice: must be an integer in -2^63..2^63-1");
+  }
   auto f = ok(R"({"at":3,"from":"u1","type":"face","data":{"face":4}})");
   CHECK(f.command.type == CommandType::Face);
   CHECK(f.command.value == 4);

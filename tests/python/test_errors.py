@@ -119,9 +119,18 @@ BAD_COMMANDS: list[tuple[dict[str, Any], str, str]] = [
     ({"from": "u1", "type": "choice", "data": {"choice": "1"}}, "invalid_field", "data.choice: must be an integer"),
     ({"from": "u1", "type": "choice", "data": {"choice": 1.0}}, "invalid_field", "data.choice: must be an integer"),
     ({"from": "u1", "type": "choice", "data": {"choice": False}}, "invalid_field", "data.choice: must be an integer"),
-    ({"from": "u1", "type": "choice", "data": {"choice": 2**64}}, "invalid_field", "data.choice: must be an integer"),
-    ({"from": "u1", "type": "choice", "data": {"choice": -(2**63) - 1}}, "invalid_field", "data.choice: must be an integer"),
-    ({"from": "u1", "type": "choice", "data": {"choice": 2**63}}, "invalid_choice",
+    # Whole numbers beyond int64 are refused as such, never clamped to another number.
+    ({"from": "u1", "type": "choice", "data": {"choice": 2**64}}, "invalid_field",
+     "data.choice: must be an integer in -2^63..2^63-1"),
+    ({"from": "u1", "type": "choice", "data": {"choice": 2**64 - 1}}, "invalid_field",
+     "data.choice: must be an integer in -2^63..2^63-1"),
+    ({"from": "u1", "type": "choice", "data": {"choice": -(2**63) - 1}}, "invalid_field",
+     "data.choice: must be an integer in -2^63..2^63-1"),
+    ({"from": "u1", "type": "choice", "data": {"choice": 2**63}}, "invalid_field",
+     "data.choice: must be an integer in -2^63..2^63-1"),
+    ({"from": "u1", "type": "face", "data": {"face": 1e19}}, "invalid_field",
+     "data.face: must be an integer in -2^63..2^63-1"),
+    ({"from": "u1", "type": "choice", "data": {"choice": 2**63 - 1}}, "invalid_choice",
      "choice must be 1 (scissors), 2 (rock) or 3 (paper), got 9223372036854775807"),
     ({"from": "u1", "type": "choice", "data": {"choice": 4}}, "invalid_choice",
      "choice must be 1 (scissors), 2 (rock) or 3 (paper), got 4"),
@@ -181,6 +190,30 @@ def test_bad_commands_give_an_error_event_or_raise_in_strict_mode(
         log.append(json.dumps({"at": 10, **command}))
         replayed = list(roshambo.replay(log, {"max_players": 3, "bot_fill_after_ms": 0}))
         assert dumps(replayed[-1]) == dumps(ev)
+
+
+def test_time_is_checked_before_what_is_wrong_with_the_command() -> None:
+    # One check order for dicts, log lines and C++ commands (docs/RULES.md §7): a command
+    # from the past is time_went_backwards whatever else is wrong with it.
+    engine = engine_with_players()
+    before = engine.digest()
+    for bad in ({"from": "u1", "type": "dance"}, {"from": 5, "type": "join"},
+                {"from": "u1", "type": "choice", "data": {"choice": "x"}}, {"type": 7},
+                {"from": "u1", "type": "join", "data": {"pad": "x" * 70_000}}):
+        (ev,) = engine.handle(bad, 5)
+        assert ev["data"] == {"code": "time_went_backwards", "message": "time went backwards: 5 < 10"}
+        assert ev["at"] == 10
+        with pytest.raises(roshambo.CommandError) as info:
+            engine.handle(bad, 5, strict=True)
+        assert info.value.code == "time_went_backwards"  # the code of the event, not the dict's defect
+        assert engine.digest() == before
+    (ev,) = engine.handle({"from": "u1", "type": "dance"}, 2**62 + 1)
+    assert ev["data"] == {"code": "invalid_field", "message": "at: larger than 2^62"}
+    # The same lines in a log: the same events.
+    log = [json.dumps({"at": 10, **c}) for c in [hello("u1", "Ann"), hello("u2", "Bob"), cmd("u1", "join")]]
+    log.append(json.dumps({"at": 5, "from": "u1", "type": "dance"}))
+    assert list(roshambo.replay(log, {"max_players": 3, "bot_fill_after_ms": 0}))[-1]["data"]["code"] == (
+        "time_went_backwards")
 
 
 def test_unknown_type_excerpt_is_cut_between_characters() -> None:

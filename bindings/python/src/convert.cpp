@@ -155,24 +155,20 @@ std::string_view utf8_view(PyObject* s, std::string& scratch) {
   return scratch;
 }
 
-// A JSON integer as the decoder reads it: ints beyond int64 but within uint64 clamp to
-// int64 max; larger ones are not integers to nlohmann (they parse as floats).
-bool json_int(PyObject* o, std::int64_t& out) {
-  if (PyBool_Check(o) || !PyLong_Check(o)) return false;
+// An int field's value as the decoder reads its JSON: 1 for an int in int64, -1 for a
+// whole number beyond it (an int, or a float such as 1e19, as JSON's 1e19 is; refused,
+// never clamped: the message must not quote another number), 0 for anything else.
+int json_int(PyObject* o, std::int64_t& out) {
+  if (PyFloat_Check(o)) {
+    const double d = PyFloat_AS_DOUBLE(o);
+    return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63) ? -1 : 0;
+  }
+  if (PyBool_Check(o) || !PyLong_Check(o)) return 0;
   int overflow = 0;
   const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-  if (overflow == 0) {
-    out = v;
-    return true;
-  }
-  if (overflow < 0) return false;
-  const unsigned long long u = PyLong_AsUnsignedLongLong(o);
-  if (u == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
-    PyErr_Clear();
-    return false;
-  }
-  out = std::numeric_limits<std::int64_t>::max();
-  return true;
+  if (overflow != 0) return -1;
+  out = v;
+  return 1;
 }
 
 // Borrowed item of a dict by interned key, or nullptr.
@@ -326,8 +322,10 @@ void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
       refuse(ErrorCode::InvalidField, std::string("data.") + name + ": missing");
       return;
     }
-    if (!json_int(v, c.value)) {
-      refuse(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
+    const int got = json_int(v, c.value);
+    if (got == 0) refuse(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
+    if (got < 0) {
+      refuse(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer in -2^63..2^63-1");
     }
   };
   switch (ct) {

@@ -148,8 +148,8 @@ py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool 
       err = self.engine.tick(t, self.scratch);
       break;
     case ParsedCommand::Kind::Refused:
-      self.engine.reject(p.from, t, p.code, std::move(p.message), self.scratch);
-      err = p.code;
+      // The time is checked first: the engine may refuse it instead (time_went_backwards).
+      err = self.engine.reject(p.from, t, p.code, std::move(p.message), self.scratch);
       break;
   }
   return finish(self, err, strict);

@@ -102,12 +102,15 @@ class Engine {
   std::vector<Event> tick(Time now);
 
   /// Refuse a command that never reached the engine (a bad log line): fire the timers
-  /// due by `now` when `now` is valid, then emit one error event to `from`.
-  void reject(std::string_view from, std::optional<Time> now, ErrorCode code,
-              std::string message, std::vector<Event>& out);
+  /// due by `now` when `now` is valid, then emit one error event to `from` and return
+  /// its code. The time is checked first, as for any command: a `now` before the
+  /// engine's time is refused as time_went_backwards (and one beyond 2^62 as
+  /// invalid_field) instead of `code`, and fires nothing.
+  ErrorCode reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+                   std::string message, std::vector<Event>& out);
   /// As above, streaming the events of due timers to `sink` in chunks (EventSink).
-  void reject(std::string_view from, std::optional<Time> now, ErrorCode code,
-              std::string message, std::vector<Event>& out, const EventSink& sink);
+  ErrorCode reject(std::string_view from, std::optional<Time> now, ErrorCode code,
+                   std::string message, std::vector<Event>& out, const EventSink& sink);
 
   /// When the next timer is due, if any.
   std::optional<Time> next_deadline() const noexcept;
