@@ -12,14 +12,19 @@
 //   - for a quarter of the inputs (header bits), a second engine fed the same lines
 //     without the explicit ticks prints the same event bytes (the outcome never
 //     depends on how often the host ticks);
+//   - a line longer than the replay needs to judge it, cut to line_prefix_bytes() as a
+//     reader may cut it, gets exactly the whole line's events (on a copy of the engine);
 // and at the end a snapshot restores to the same digest and snapshot bytes.
 // Under requeue, lines that jump time by more than a few dozen rounds are skipped:
-// that work is unbounded by design (see below), not a defect.
+// that work is unbounded by design (see below), not a defect. In a quarter of the
+// inputs the first of them is streamed into a copy of the engine instead, stopped after
+// two chunks, and the copy checked.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +59,8 @@ Config config_from(const std::uint8_t* h) {
   c.max_players = (h[2] >> 2) & 7;                         // 0 = no limit, else 1..7
   c.max_rooms = (h[2] >> 5) & 3;                           // 0 = no limit, else 1..3
   c.seed = h[3];
+  static constexpr std::int64_t kGrace[] = {0, 0, 300, 2000};  // grace timers in half the runs
+  c.reconnect_grace_ms = kGrace[h[3] >> 6];
   c.max_uid_bytes = (h[4] & 1) ? 64 : 1 + (h[4] >> 1) % 8;
   c.max_name_bytes = (h[4] & 16) ? 64 : (h[4] >> 5);
   c.max_avatar_bytes = (h[4] & 128) ? 256 : 3;
@@ -78,6 +85,29 @@ std::string op_line(const std::uint8_t* b, Time& t) {
   }
 }
 
+// A jump to the end of time, endless under requeue once a room can fill, streamed to a
+// sink that stops it after two chunks: the engine must then be whole, exactly as after
+// a tick to the last moment handed over.
+void interrupted_jump(const Engine& engine) {
+  Engine copy = engine;
+  std::vector<Event> out, seen;
+  int chunks = 0;
+  struct Enough {};
+  try {
+    copy.tick(kMaxTime, out, [&](std::vector<Event>& c) {
+      if (c.size() < Engine::kEventChunk) die("a streamed chunk was short");
+      seen.insert(seen.end(), c.begin(), c.end());
+      if (++chunks == 2) throw Enough{};
+    });
+  } catch (const Enough&) {
+    if (copy.now() != seen.back().at) die("an interrupted jump left now() elsewhere");
+  }
+  copy.verify();
+  if (Engine::from_snapshot(copy.snapshot()).digest() != copy.digest()) {
+    die("an interrupted jump does not snapshot");
+  }
+}
+
 std::string to_json_lines(const std::vector<Event>& events) {
   std::string s;
   for (const Event& e : events) {
@@ -96,6 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The differential run against a second engine doubles the cost of an input: do it
   // for a quarter of them, so the fuzzer spends the rest exploring.
   const bool differential = (data[5] & 6) == 0;
+  const bool stream_jumps = (data[3] & 3) == 1;
   data += 6;
   size -= 6;
 
@@ -108,6 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::size_t pos = 0;
   Time t = 0;
+  bool jumped = false;
   while (pos < size) {
     std::string line;
     if (op_mode) {
@@ -131,6 +163,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // T / game_time rounds of honest work. Keep jumps to a few dozen rounds so an
     // input runs in milliseconds (docs/SECURITY.md: the host's clock is trusted).
     if (cfg.requeue && at && *at > engine.now() && *at - engine.now() > 32 * cfg.game_time_ms) {
+      // At most once an input (the line is skipped, so the same jump would come back
+      // each line), and in a quarter of them: it costs as much as the rest of an input.
+      if (!jumped && stream_jumps) interrupted_jump(engine);
+      jumped = true;
       continue;
     }
     if (at && *at >= engine.now() && *at <= kMaxTime) {
@@ -139,10 +175,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const std::uint64_t before = engine.digest();
 
+    // The CLI keeps only a prefix of a long line: the prefix must be judged the same.
+    std::optional<Engine> cut_twin;
+    if (line.size() > replayer.line_prefix_bytes()) cut_twin.emplace(engine);
+
     line_events.clear();
     const std::uint64_t lines_before = replayer.lines();
     replayer.feed(line, line_events);
     engine.verify();
+    if (cut_twin) {
+      Replayer cut_replayer(*cut_twin);
+      std::vector<Event> cut_events;
+      cut_replayer.feed(std::string_view(line).substr(0, replayer.line_prefix_bytes()), cut_events);
+      if (to_json_lines(cut_events) != to_json_lines(line_events)) die("a cut line is judged apart:", line);
+    }
     std::size_t errors = 0;
     for (const Event& e : line_events) errors += e.type() == EventType::Error;
     if (errors != 0) {
