@@ -2,7 +2,7 @@
 of 2 worker processes and of 1, plus the scheduler's own cost per run (docs/PERFORMANCE.md,
 section Sweeps).
 
-    python3 examples/python/sweep_bench.py             # the full benchmark (about 1.5 min)
+    python3 examples/python/sweep_bench.py --repeat 2  # the full benchmark (about 3 min)
     python3 examples/python/sweep_bench.py --scale 0.01 --json
 
 Needs the package installed with its analysis extra (pip install '.[analysis]').
@@ -79,21 +79,29 @@ def measure(workers: int, players: int, rounds: int) -> tuple[dict[str, Any], pd
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies the players (default 1)")
+    ap.add_argument("--repeat", type=int, default=1, help="alternate 2 and 1 workers N times, keep each one's best")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args()
     players = max(120, round(PLAYERS * args.scale / 120) * 120)  # 120: every capacity divides it
     load = os.getloadavg()
-    two, runs2 = measure(2, players, ROUNDS)
-    one, runs1 = measure(1, players, ROUNDS)
+    best: dict[int, dict[str, Any]] = {}
+    runs: dict[int, pd.DataFrame] = {}
+    for _ in range(max(1, args.repeat)):
+        for workers in (2, 1):  # alternated, so a change of load hits both
+            figures, runs[workers] = measure(workers, players, ROUNDS)
+            if workers not in best or figures["wall_s"] < best[workers]["wall_s"]:
+                best[workers] = figures
+    two, one = best[2], best[1]
     # The frames do not depend on the number of workers.
-    pd.testing.assert_frame_equal(runs1, runs2)
+    pd.testing.assert_frame_equal(runs[1], runs[2])
     out = {
         "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}",
         "load_before": [round(x, 2) for x in load],
         "load_after": [round(x, 2) for x in os.getloadavg()],
-        "grid_points": len(runs2),
+        "grid_points": len(runs[2]),
         "players": players,
         "rounds": ROUNDS,
+        "repeat": max(1, args.repeat),
         "two_workers": two,
         "one_worker": one,
         "speedup": round(two["player_rounds_per_s"] / one["player_rounds_per_s"], 2),
