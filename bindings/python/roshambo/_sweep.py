@@ -222,8 +222,7 @@ def _run_one(params: Mapping[str, Any], seed: int, per_player: bool) -> dict[str
     if per_player:
         cols = raw["players"]
         names = np.asarray(raw["strategies"], dtype=object)
-        # Copies: the arrays view simulator memory that is freed with `raw`.
-        out["players"] = {c: np.array(cols[c]) for c in PLAYER_COLUMNS if c not in ("player", "strategy", "uid")}
+        out["players"] = {c: np.asarray(cols[c]) for c in PLAYER_COLUMNS if c not in ("player", "strategy", "uid")}
         out["players"]["uid"] = np.asarray(cols["uid"], dtype=object)
         out["players"]["strategy"] = names[cols["strategy"]]
     return out
