@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <optional>
 
 #include "engine_impl.hpp"
 #include "roshambo/codec.hpp"
@@ -547,6 +549,126 @@ std::optional<std::string> check_text(std::string_view field, std::string_view s
   return std::nullopt;
 }
 
+
+// ---------------------------------------------------------------- one handler per command
+
+/// Why a command was refused: the one error event it gets.
+struct Refusal {
+  ErrorCode code;
+  std::string message;
+};
+using Verdict = std::optional<Refusal>;
+
+/// What every handler works on.
+struct Call {
+  Engine::Impl& m;
+  const Command& cmd;
+  Time now;
+  std::vector<Event>& out;
+};
+
+Verdict on_hello(Call& c) {
+  Engine::Impl& m = c.m;
+  const Command& cmd = c.cmd;
+  if (cmd.from.rfind("bot-", 0) == 0) {
+    return Refusal{ErrorCode::InvalidField, "user.uid: the prefix \"bot-\" is reserved for engine bots"};
+  }
+  if (auto bad = check_text("user.uname", cmd.name, 0, m.cfg.max_name_bytes)) {
+    return Refusal{ErrorCode::InvalidField, *bad};
+  }
+  if (auto bad = check_text("user.uavatar", cmd.avatar, 0, m.cfg.max_avatar_bytes)) {
+    return Refusal{ErrorCode::InvalidField, *bad};
+  }
+  std::uint32_t id = m.find(cmd.from);
+  if (id == kNone) {
+    if (m.cfg.max_players != 0 && m.humans.size() >= m.cfg.max_players) {
+      return Refusal{ErrorCode::CapacityExceeded,
+                     "max_players reached (" + std::to_string(m.cfg.max_players) + " players)"};
+    }
+    id = static_cast<std::uint32_t>(m.humans.size());
+    m.humans.emplace_back();
+    m.humans.back().profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
+    m.index_insert(id);
+  } else {
+    Engine::Impl::PlayerRec& p = m.humans[id];
+    if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
+      p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
+    }
+  }
+  Engine::Impl::PlayerRec& p = m.humans[id];
+  // Offline yet still seated: dropped within the grace, so this hello resumes.
+  const bool back = !p.online && p.room != kNone;
+  if (!p.online) {
+    p.online = true;
+    ++m.online;
+  }
+  Event e;
+  e.at = c.now;
+  e.to.single = p.profile;
+  e.data = HiData{m.online};
+  c.out.push_back(std::move(e));
+  if (back) m.resume(id, c.now, c.out);  // its Grace timer is cancelled: prune() follows
+  return std::nullopt;
+}
+
+// The handlers below act for a registered player who is online: `id`.
+
+Verdict on_join(Call& c, std::uint32_t id) {
+  ErrorCode code;
+  std::string msg;
+  if (!c.m.join(id, c.now, c.out, &code, &msg)) return Refusal{code, std::move(msg)};
+  return std::nullopt;
+}
+
+Verdict on_choice(Call& c, std::uint32_t id) {
+  const std::int64_t v = c.cmd.value;
+  if (v < 1 || v > 3) {
+    return Refusal{ErrorCode::InvalidChoice,
+                   "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " + std::to_string(v)};
+  }
+  const Engine::Impl::PlayerRec& p = c.m.humans[id];
+  if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
+  Engine::Impl::RoomRec& r = c.m.rooms[p.room];
+  if (r.phase != Phase::Playing) return Refusal{ErrorCode::NotPlaying, room_id(r.number) + " has not started"};
+  r.seats[p.seat].choice = static_cast<Choice>(v);
+  c.m.emit_movement(r, p.seat, 0, c.now, c.out);
+  return std::nullopt;
+}
+
+Verdict on_face(Call& c, std::uint32_t id) {
+  const std::int64_t v = c.cmd.value;
+  if (v < 1 || v > 4) return Refusal{ErrorCode::InvalidFace, "face must be 1..4, got " + std::to_string(v)};
+  const Engine::Impl::PlayerRec& p = c.m.humans[id];
+  if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
+  c.m.emit_movement(c.m.rooms[p.room], p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
+  return std::nullopt;
+}
+
+Verdict on_leave(Call& c, std::uint32_t id) {
+  if (c.m.humans[id].room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
+  c.m.remove_member(id, c.now, c.out);
+  return std::nullopt;
+}
+
+Verdict on_disconnect(Call& c, std::uint32_t id) {
+  Engine::Impl::PlayerRec& p = c.m.humans[id];
+  if (p.room != kNone) {
+    if (c.m.cfg.reconnect_grace_ms > 0) {
+      c.m.drop(id, c.now, c.out);
+    } else {
+      c.m.remove_member(id, c.now, c.out);
+    }
+  }
+  p.online = false;
+  --c.m.online;
+  return std::nullopt;
+}
+
+using PlayerHandler = Verdict (*)(Call&, std::uint32_t);
+/// By CommandType. hello has a path of its own: its sender may be new or offline.
+constexpr PlayerHandler kPlayerHandlers[] = {nullptr, on_join, on_choice, on_face, on_leave, on_disconnect};
+static_assert(std::size(kPlayerHandlers) == static_cast<std::size_t>(CommandType::Disconnect) + 1);
+
 }  // namespace
 
 Engine::Engine(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -594,112 +716,24 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   m.now = now;
 
   // What the command is comes next, then who sent it (docs/RULES.md §7, check order).
-  if (static_cast<unsigned>(cmd.type) > static_cast<unsigned>(CommandType::Disconnect)) {
-    return refuse(ErrorCode::UnknownCommand, "unknown command");
-  }
+  const auto type = static_cast<std::size_t>(cmd.type);
+  if (type >= std::size(kPlayerHandlers)) return refuse(ErrorCode::UnknownCommand, "unknown command");
   if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
     return refuse(ErrorCode::InvalidField, *bad);
   }
+  Call call{m, cmd, now, out};
+  Verdict verdict;
   if (cmd.type == CommandType::Hello) {
-    if (cmd.from.rfind("bot-", 0) == 0) {
-      return refuse(ErrorCode::InvalidField, "user.uid: the prefix \"bot-\" is reserved for engine bots");
+    verdict = on_hello(call);
+  } else {
+    const std::uint32_t id = m.find(cmd.from);
+    if (id == kNone || !m.humans[id].online) {
+      return refuse(ErrorCode::UnknownPlayer,
+                    "unknown or offline player \"" + cmd.from + "\": send hello first");
     }
-    if (auto bad = check_text("user.uname", cmd.name, 0, m.cfg.max_name_bytes)) {
-      return refuse(ErrorCode::InvalidField, *bad);
-    }
-    if (auto bad = check_text("user.uavatar", cmd.avatar, 0, m.cfg.max_avatar_bytes)) {
-      return refuse(ErrorCode::InvalidField, *bad);
-    }
-    std::uint32_t id = m.find(cmd.from);
-    if (id == kNone) {
-      if (m.cfg.max_players != 0 && m.humans.size() >= m.cfg.max_players) {
-        return refuse(ErrorCode::CapacityExceeded,
-                      "max_players reached (" + std::to_string(m.cfg.max_players) + " players)");
-      }
-      id = static_cast<std::uint32_t>(m.humans.size());
-      m.humans.emplace_back();
-      m.humans.back().profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
-      m.index_insert(id);
-    } else {
-      Impl::PlayerRec& p = m.humans[id];
-      if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
-        p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
-      }
-    }
-    Impl::PlayerRec& p = m.humans[id];
-    // Offline yet still seated: dropped within the grace, so this hello resumes.
-    const bool back = !p.online && p.room != kNone;
-    if (!p.online) {
-      p.online = true;
-      ++m.online;
-    }
-    Event e;
-    e.at = now;
-    e.to.single = p.profile;
-    e.data = HiData{m.online};
-    out.push_back(std::move(e));
-    if (back) {
-      m.resume(id, now, out);
-      m.prune();  // its Grace timer is cancelled and may be at the top
-    }
-    return std::nullopt;
+    verdict = kPlayerHandlers[type](call, id);
   }
-
-  const std::uint32_t id = m.find(cmd.from);
-  if (id == kNone || !m.humans[id].online) {
-    return refuse(ErrorCode::UnknownPlayer,
-                  "unknown or offline player \"" + cmd.from + "\": send hello first");
-  }
-  Impl::PlayerRec& p = m.humans[id];
-  switch (cmd.type) {
-    case CommandType::Join: {
-      ErrorCode code;
-      std::string msg;
-      if (!m.join(id, now, out, &code, &msg)) return refuse(code, std::move(msg));
-      break;
-    }
-    case CommandType::Choice: {
-      if (cmd.value < 1 || cmd.value > 3) {
-        return refuse(ErrorCode::InvalidChoice,
-                      "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " +
-                          std::to_string(cmd.value));
-      }
-      if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
-      Impl::RoomRec& r = m.rooms[p.room];
-      if (r.phase != Phase::Playing) {
-        return refuse(ErrorCode::NotPlaying, room_id(r.number) + " has not started");
-      }
-      r.seats[p.seat].choice = static_cast<Choice>(cmd.value);
-      m.emit_movement(r, p.seat, 0, now, out);
-      break;
-    }
-    case CommandType::Face: {
-      if (cmd.value < 1 || cmd.value > 4) {
-        return refuse(ErrorCode::InvalidFace,
-                      "face must be 1..4, got " + std::to_string(cmd.value));
-      }
-      if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
-      m.emit_movement(m.rooms[p.room], p.seat, static_cast<std::uint8_t>(cmd.value), now, out);
-      break;
-    }
-    case CommandType::Leave:
-      if (p.room == kNone) return refuse(ErrorCode::NotInRoom, "not in a room");
-      m.remove_member(id, now, out);
-      break;
-    case CommandType::Disconnect:
-      if (p.room != kNone) {
-        if (m.cfg.reconnect_grace_ms > 0) {
-          m.drop(id, now, out);
-        } else {
-          m.remove_member(id, now, out);
-        }
-      }
-      p.online = false;
-      --m.online;
-      break;
-    default:
-      return refuse(ErrorCode::UnknownCommand, "unknown command");
-  }
+  if (verdict) return refuse(verdict->code, std::move(verdict->message));
   m.prune();
   return std::nullopt;
 }
