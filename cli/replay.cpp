@@ -18,7 +18,8 @@ namespace {
 
 struct ReplayOptions {
   std::string config_file;
-  std::string seed, digest_every;  // text: converted (and range-checked) by parse_int
+  std::string digest_every;  // text: converted (and range-checked) by parse_int
+  ConfigFlags config;        // every config field, --seed among them
   std::string log = "-";
   CLI::App* cmd = nullptr;
 };
@@ -77,7 +78,7 @@ void write_stdout(std::string& text) {
 
 int run_replay(const ReplayOptions& o) {
   Config cfg = o.config_file.empty() ? Config{} : load_config_file(o.config_file);
-  if (o.cmd->count("--seed") > 0) cfg.seed = parse_int<std::uint64_t>("--seed", o.seed);
+  o.config.apply(cfg);  // flags override the file
   const std::uint64_t digest_every =
       o.cmd->count("--digest-every") > 0 ? parse_int<std::uint64_t>("--digest-every", o.digest_every) : 0;
   int fd = 0;
@@ -122,7 +123,7 @@ void setup_replay(CLI::App& app) {
   auto* cmd = app.add_subcommand("replay", "Replay a command log (JSON Lines) and print the event log");
   opts->cmd = cmd;
   cmd->add_option("--config", opts->config_file, "Engine config (JSON object)");
-  cmd->add_option("--seed", opts->seed, "Seed, 0..2^64-1 (overrides the config's)");
+  opts->config.add_to(cmd);
   cmd->add_option("--digest-every", opts->digest_every,
                   "Print a state digest line after every N command lines (0 = never)");
   cmd->add_option("LOG", opts->log, "Command log file; - or absent reads stdin");

@@ -123,11 +123,14 @@ def test_each_field_is_a_cli_flag_and_in_rules(field: dict[str, Any]) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["config"][field["name"]] == want
+    # replay takes the same flags.
+    proc = subprocess.run([cli, "replay", *args], input="", capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
     # A bad value names the flag.
     bad = {"bool": None, "word": "no-such-word", "text": "no-such-strategy"}.get(field["type"])
     if field["type"] == "int":
         bad = str(field["max"] + 1)
     if bad is not None:
-        proc = subprocess.run([cli, "simulate", "--quiet", "--players", "4", "--rounds", "1", flag, bad],
-                              capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 2 and proc.stderr.startswith(f"roshambo: {flag}: "), proc.stderr
+        for sub in (["simulate", "--quiet", "--players", "4", "--rounds", "1"], ["replay"]):
+            proc = subprocess.run([cli, *sub, flag, bad], input="", capture_output=True, text=True, timeout=60)
+            assert proc.returncode == 2 and proc.stderr.startswith(f"roshambo: {flag}: "), proc.stderr
