@@ -24,11 +24,11 @@ from typing import IO, Any
 import socketio
 from socketio import packet as sio_packet
 
-_EVENT = str(sio_packet.EVENT)  # "2": the wire prefix of an event to the default namespace
-
 import roshambo
 
 log = logging.getLogger("roshambo.server")
+
+_EVENT = str(sio_packet.EVENT)  # "2": the wire prefix of an event to the default namespace
 
 #: Commands a client may send; ``disconnect`` comes only from a closed connection.
 CLIENT_COMMANDS = frozenset({"hello", "join", "choice", "face", "leave"})
@@ -315,6 +315,8 @@ class GameServer:
                     await self._tick()
             except Exception:  # a bug here must not take every game down with it
                 log.exception("engine task")
+                if self._pending:
+                    self._wake.set()  # the rest of the batch still goes in
             if self._log is not None:
                 self._log.flush()
             if self._stopping and not self._pending:
