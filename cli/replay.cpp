@@ -1,4 +1,4 @@
-// `roshambo replay`: command log in, event log out (SPEC §9).
+// `roshambo replay`: command log in, event log out (docs/RULES.md §9).
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-// SPEC §3/§9: JSON Lines codec — command decoding and its errors, event bytes.
+// docs/RULES.md §3/§9: JSON Lines codec — command decoding and its errors, event bytes.
 
 #include <catch2/catch.hpp>
 

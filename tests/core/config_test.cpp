@@ -1,4 +1,4 @@
-// SPEC §10: configuration defaults, validation naming the field, JSON round trip.
+// docs/RULES.md §10: configuration defaults, validation naming the field, JSON round trip.
 
 #include <catch2/catch.hpp>
 
@@ -60,7 +60,7 @@ TEST_CASE("config JSON round trip keeps every field", "[config]") {
   const std::string text = c.to_json();
   CHECK(Config::from_json(text) == c);
   CHECK(Config::from_json(text).to_json() == text);
-  // Every SPEC §10 field appears under its own name.
+  // Every docs/RULES.md §10 field appears under its own name.
   const auto j = rt::Json::parse(text);
   for (const char* k : {"capacity", "game_time_ms", "bot_fill_after_ms", "bot_strategy", "scoring",
                         "loss_penalty", "streak_cap", "requeue", "fill_policy", "max_players",

@@ -1,4 +1,4 @@
-// SPEC §4 bot fill and §8 bot randomness.
+// docs/RULES.md §4 bot fill and §8 bot randomness.
 
 #include <catch2/catch.hpp>
 #include <map>

@@ -1,4 +1,4 @@
-// SPEC §7: every error code; a rejected command changes nothing and yields exactly one
+// docs/RULES.md §7: every error code; a rejected command changes nothing and yields exactly one
 // error event to its sender (and a CommandError from handle_or_throw).
 
 #include <catch2/catch.hpp>

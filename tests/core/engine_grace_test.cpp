@@ -1,4 +1,4 @@
-// SPEC §11: reconnection grace — a dropped member keeps the seat until a grace timer
+// docs/RULES.md §11: reconnection grace — a dropped member keeps the seat until a grace timer
 // fires; a hello before then resumes it. Every phase, and the timer ties at the deadline.
 
 #include <catch2/catch.hpp>
@@ -51,7 +51,7 @@ std::size_t grace_timers(const Engine& e) {
 
 }  // namespace
 
-TEST_CASE("grace 0 keeps SPEC §6: a disconnect leaves the room at once", "[grace]") {
+TEST_CASE("grace 0 keeps docs/RULES.md §6: a disconnect leaves the room at once", "[grace]") {
   Checked d(graced(3, 0));
   d.seat({"a", "b"}, 0);
   d.cmd(Command::disconnect("b"), 10);
@@ -247,7 +247,7 @@ TEST_CASE("with requeue, an offline member is not requeued", "[grace]") {
   CHECK(d.engine.player("b")->room == std::optional<std::uint64_t>(2));
 }
 
-TEST_CASE("a disconnect in no room is as in SPEC §6, grace or not", "[grace]") {
+TEST_CASE("a disconnect in no room is as in docs/RULES.md §6, grace or not", "[grace]") {
   Checked d(graced(2, 5000));
   d.cmd(Command::hello("a", "A"), 0);
   d.cmd(Command::disconnect("a"), 1);

@@ -1,4 +1,4 @@
-// SPEC §6: leave and disconnect in every phase; totals kept across a disconnect.
+// docs/RULES.md §6: leave and disconnect in every phase; totals kept across a disconnect.
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// SPEC §3–§4: hello, matchmaking, fill policies, idempotent join, start at capacity.
+// docs/RULES.md §3–§4: hello, matchmaking, fill policies, idempotent join, start at capacity.
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// SPEC §8: countdowns, timer order, the deadline edge, tick granularity, next_deadline.
+// docs/RULES.md §8: countdowns, timer order, the deadline edge, tick granularity, next_deadline.
 
 #include <catch2/catch.hpp>
 

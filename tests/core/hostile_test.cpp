@@ -400,7 +400,7 @@ TEST_CASE("hostile: oversized lines and fields are refused before they cost anyt
     std::vector<Event> out;
     CHECK_FALSE(e.handle(Command::hello("12345678", "four", "avatar"), 2, out).has_value());
     e.verify();
-    // The SPEC's own limits hold with the default config (64 / 64 / 256 bytes).
+    // The rules' own limits (docs/RULES.md §2) hold with the default config (64 / 64 / 256 bytes).
     Engine d;
     expect_refused(d, Command::hello(std::string(65, 'u')), 1, ErrorCode::InvalidField);
     expect_refused(d, Command::hello("u", std::string(65, 'n')), 1, ErrorCode::InvalidField);

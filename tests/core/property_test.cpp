@@ -1,4 +1,4 @@
-// SPEC §8 properties on thousands of seeded random command sequences over varied
+// docs/RULES.md §8 properties on thousands of seeded random command sequences over varied
 // configs: invariants after every step, zero-sum settlements, refusals that change
 // nothing, snapshot/copy equivalence and byte-for-byte determinism.
 
@@ -226,7 +226,7 @@ TEST_CASE("property: events keep their content after the engine moves on or is g
 }
 
 TEST_CASE("property: extra ticks between commands change nothing", "[property]") {
-  // SPEC §8: the outcome never depends on how often the host calls tick.
+  // docs/RULES.md §8: the outcome never depends on how often the host calls tick.
   for (std::uint64_t seed = 1; seed <= kSequences / 4; ++seed) {
     const Sequence s = make_sequence(seed * 65537, kLength);
     Engine plain(s.config), ticked(s.config);

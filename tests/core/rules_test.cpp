@@ -1,4 +1,4 @@
-// SPEC §5: PK of two choices, settlement by counting, streak scoring and its knobs.
+// docs/RULES.md §5: PK of two choices, settlement by counting, streak scoring and its knobs.
 
 #include <catch2/catch.hpp>
 #include <limits>

@@ -1,4 +1,4 @@
-// SPEC §8: snapshot / restore round trip; corrupted snapshots are rejected with
+// docs/RULES.md §8: snapshot / restore round trip; corrupted snapshots are rejected with
 // SnapshotError and leave the engine unchanged.
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-"""Hypothesis properties on random command sequences (SPEC §8).
+"""Hypothesis properties on random command sequences (docs/RULES.md §8).
 
 verify() holds after every step; a restored snapshot continues exactly like the
 original; the same config, seed and commands give the same events; a command dict
@@ -146,7 +146,7 @@ def test_a_dict_and_its_log_line_give_the_same_events(
 def test_extra_ticks_change_nothing(
     config: dict[str, Any], seed: int, seq: list[tuple[int, dict[str, Any]]], gaps: list[int]
 ) -> None:
-    """However often the host ticks, the same events come out (SPEC §8)."""
+    """However often the host ticks, the same events come out (docs/RULES.md §8)."""
     seq = [(now, c) for now, c in timed(seq) if c.get("type") != "tick"]
     plain = roshambo.Engine(config, seed=seed)
     ticked = roshambo.Engine(config, seed=seed)

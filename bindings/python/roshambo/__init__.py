@@ -8,7 +8,7 @@ The engine is the C++ library (``roshambo::core``) behind a thin Python layer:
 ...                "data": {"user": {"uid": "u1", "uname": "Ann", "uavatar": ""}}}, now=1000)
 [{'at': 1000, 'to': ['u1'], 'type': 'hi', 'data': {'message': 'welcome', 'nearby': 1}}]
 
-Events are plain dicts with the keys and key order of the event log (SPEC §9), so
+Events are plain dicts with the keys and key order of the event log (docs/RULES.md §9), so
 ``json.dumps(event, separators=(",", ":"), ensure_ascii=False)`` is the line the CLI
 prints, byte for byte. See docs/python.md for a notebook quickstart.
 """
@@ -56,7 +56,7 @@ __all__ = [
     "sweep",
 ]
 
-#: An event: ``{"at": int, "to": [uid, ...], "type": str, "data": {...}}`` (SPEC §3, §9).
+#: An event: ``{"at": int, "to": [uid, ...], "type": str, "data": {...}}`` (docs/RULES.md §3, §9).
 Event = dict[str, Any]
 
 
@@ -67,7 +67,7 @@ def replay(
     *,
     digest_every: int = 0,
 ) -> Iterator[Event]:
-    """Replay a command log (SPEC §9) and yield its events, as ``roshambo replay`` does.
+    """Replay a command log (docs/RULES.md §9) and yield its events, as ``roshambo replay`` does.
 
     ``lines`` is an iterable of command-log lines (an open file, a list of str or
     bytes), one whole log as a str or bytes, or a path to a log file. A bad line

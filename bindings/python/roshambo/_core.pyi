@@ -13,7 +13,7 @@ class ConfigError(ValueError):
 class CommandError(Exception):
     """A command the engine refused (``strict=True``).
 
-    ``code`` is the SPEC §7 code (``"unknown_player"``, ``"invalid_field"``, ...),
+    ``code`` is the docs/RULES.md §7 code (``"unknown_player"``, ``"invalid_field"``, ...),
     ``message`` the text of the error event, ``events`` every event of the call: the
     timers that fired before the refusal and the error event last.
     """
@@ -33,7 +33,7 @@ def config_fields() -> list[dict[str, Any]]:
 
 @final
 class Config:
-    """Engine configuration (SPEC §10). Immutable; unknown fields and out-of-range
+    """Engine configuration (docs/RULES.md §10). Immutable; unknown fields and out-of-range
     values raise :class:`ConfigError` naming the field."""
 
     def __init__(
@@ -175,7 +175,7 @@ class Stats:
 
 @final
 class Engine:
-    """One lobby shard (SPEC §2–§8): command dicts and host time in, event dicts out.
+    """One lobby shard (docs/RULES.md §2–§8): command dicts and host time in, event dicts out.
 
     Not thread-safe (calls hold the GIL); run one engine per shard.
     """

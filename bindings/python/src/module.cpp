@@ -243,7 +243,7 @@ PYBIND11_MODULE(_core, m) {
       m, "ConfigError", "An invalid configuration; `.field` names the offending field.", PyExc_ValueError);
   rb::g_command_error = rb::new_exception(
       m, "CommandError",
-      "A command the engine refused (strict mode). `.code` is the SPEC error code, "
+      "A command the engine refused (strict mode). `.code` is the error code of docs/RULES.md §7, "
       "`.message` the text, `.events` every event of the call (the error included).",
       PyExc_Exception);
   rb::g_snapshot_error = rb::new_exception(
@@ -264,7 +264,7 @@ PYBIND11_MODULE(_core, m) {
   });
 
   // ---------------------------------------------------------------- Config
-  py::class_<Config> cfg(m, "Config", "Engine configuration (SPEC §10); immutable.");
+  py::class_<Config> cfg(m, "Config", "Engine configuration (docs/RULES.md §10); immutable.");
   cfg.def(py::init([](const py::kwargs& kw) { return Config::from_json(rb::to_json_text(kw.ptr(), "")); }))
       .def_static("from_dict", [](const py::handle& d) {
         if (!rb::is_mapping(d)) {

@@ -1,6 +1,6 @@
 #pragma once
-// JSON Lines codec of SPEC §9: command-log lines in, event-log lines out. Field
-// names follow the original protocol (SPEC §3). Output is compact JSON with keys in
+// JSON Lines codec of docs/RULES.md §9: command-log lines in, event-log lines out. Field
+// names follow the original protocol (docs/RULES.md §3). Output is compact JSON with keys in
 // a fixed order, so equal events give equal bytes.
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// Commands a player sends (SPEC §3). `from` is the sender's uid, authenticated by
+// Commands a player sends (docs/RULES.md §3). `from` is the sender's uid, authenticated by
 // the host; the engine trusts it and checks everything else.
 
 #include <cstdint>

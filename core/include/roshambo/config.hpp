@@ -1,5 +1,5 @@
 #pragma once
-// Engine configuration (SPEC §10) with validation and JSON round-trip.
+// Engine configuration (docs/RULES.md §10) with validation and JSON round-trip.
 
 #include <array>
 #include <cstdint>
@@ -36,14 +36,14 @@ struct Config {
   bool loss_penalty = false;                   ///< see ScoringRules
   std::uint32_t streak_cap = 0;                ///< see ScoringRules; 0 = no cap
   bool requeue = false;                        ///< settled players join again at once
-  /// How long a dropped player keeps their seat (SPEC §11); 0 = leave at once (§6),
+  /// How long a dropped player keeps their seat (docs/RULES.md §11); 0 = leave at once (§6),
   /// else 1..86'400'000.
   std::int64_t reconnect_grace_ms = 0;
   FillPolicy fill_policy = FillPolicy::Oldest;
   std::uint32_t max_players = 0;               ///< registered humans; 0 = no limit
   std::uint32_t max_rooms = 0;                 ///< open rooms at once; 0 = no limit
   std::uint64_t seed = 0;                      ///< drives bots; nothing else is random
-  // Hostile-input limits (our extension of SPEC §10; they can only tighten SPEC §2).
+  // Hostile-input limits (our extension of docs/RULES.md §10; they can only tighten docs/RULES.md §2).
   std::uint32_t max_uid_bytes = 64;            ///< 1..64
   std::uint32_t max_name_bytes = 64;           ///< 0..64
   std::uint32_t max_avatar_bytes = 256;        ///< 0..256

@@ -1,5 +1,5 @@
 #pragma once
-// The rules engine (SPEC §2–§8): one lobby shard, driven by commands and host time.
+// The rules engine (docs/RULES.md §2–§8): one lobby shard, driven by commands and host time.
 // No I/O, no clock, no threads, no globals: not thread-safe, so run one per thread.
 
 #include <cstdint>
@@ -126,7 +126,7 @@ class Engine {
 
   /// 64-bit hash of the whole logical state (independent of memory layout).
   std::uint64_t digest() const;
-  /// Check every invariant of SPEC §8; throws InvariantError on the first broken one.
+  /// Check every invariant of docs/RULES.md §8; throws InvariantError on the first broken one.
   void verify() const;
 
   /// A copy of one player's state (bots included), or nullopt.

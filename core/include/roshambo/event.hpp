@@ -1,5 +1,5 @@
 #pragma once
-// Events the engine emits (SPEC §3). Events are self-contained values: they share
+// Events the engine emits (docs/RULES.md §3). Events are self-contained values: they share
 // the immutable member list of their room instead of copying it, so a movement in a
 // 1000-seat room costs O(1) to produce, and they stay valid after the engine moves on.
 
@@ -98,13 +98,13 @@ struct ErrorData {
   std::string message;
 };
 
-/// `presence`: a member dropped (keeping the seat) or came back (SPEC §11).
+/// `presence`: a member dropped (keeping the seat) or came back (docs/RULES.md §11).
 struct PresenceData {
   ProfileRef who;
   bool online = false;
 };
 
-/// `resume`: where a player who came back within the grace stands (SPEC §11).
+/// `resume`: where a player who came back within the grace stands (docs/RULES.md §11).
 struct ResumeData {
   std::uint64_t room = 0;
   bool playing = false;   ///< phase "playing", else "waiting"

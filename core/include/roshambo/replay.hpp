@@ -1,5 +1,5 @@
 #pragma once
-// Replay of a command log into an engine (SPEC §9), shared by the CLI and the binding.
+// Replay of a command log into an engine (docs/RULES.md §9), shared by the CLI and the binding.
 
 #include <cstdint>
 #include <functional>

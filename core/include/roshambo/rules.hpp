@@ -1,5 +1,5 @@
 #pragma once
-// The pure rules of SPEC §5: PK, settlement by counting, and streak scoring.
+// The pure rules of docs/RULES.md §5: PK, settlement by counting, and streak scoring.
 // Free functions with no engine state, so they can be tested and reused alone.
 
 #include <array>
@@ -41,7 +41,7 @@ PairTally tally(Choice c, const ChoiceCounts& counts) noexcept;
 /// Tallies of every member of a room in O(n); `out` must be as long as `choices`.
 void settle(std::span<const Choice> choices, std::span<PairTally> out) noexcept;
 
-/// The two scoring presets of SPEC §5.
+/// The two scoring presets of docs/RULES.md §5.
 enum class ScoringPreset : std::uint8_t {
   Article,    ///< a draw resets the streak (the default)
   Reference,  ///< a draw leaves the streak unchanged (the original server)

@@ -64,7 +64,7 @@ struct SimProgress {
 
 /// Everything that defines a run. Same options ⇒ same result, byte for byte.
 struct SimOptions {
-  Config config;                    ///< the engine's rules (SPEC §10); config.seed seeds all
+  Config config;                    ///< the engine's rules (docs/RULES.md §10); config.seed seeds all
   std::uint32_t players = 1000;     ///< 1..10'000'000
   std::uint32_t rounds = 50;        ///< 1..1'000'000
   std::vector<MixEntry> mix = std::vector<MixEntry>(1);  ///< default: everyone uniform
@@ -72,7 +72,7 @@ struct SimOptions {
   std::uint32_t shards = 1;         ///< 1..256 and at most players
   std::uint32_t top = 10;           ///< leaderboard length in SimResult; 0 = every player
   bool history = false;             ///< fill SimResult::history
-  /// Optional sinks for the command log / event log (SPEC §9), shards = 1 only. Each
+  /// Optional sinks for the command log / event log (docs/RULES.md §9), shards = 1 only. Each
   /// call passes whole JSON Lines, every line ending in '\n'.
   std::function<void(std::string_view)> command_log;
   std::function<void(std::string_view)> event_log;

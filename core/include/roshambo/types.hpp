@@ -15,10 +15,10 @@ using Time = std::int64_t;
 /// Largest `now` the engine accepts; keeps every `now + duration` clear of overflow.
 inline constexpr Time kMaxTime = Time{1} << 62;
 
-/// Wire codes of SPEC §3: 0 means "no choice".
+/// Wire codes of docs/RULES.md §3: 0 means "no choice".
 enum class Choice : std::uint8_t { None = 0, Scissors = 1, Rock = 2, Paper = 3 };
 
-/// Stable error codes of SPEC §7. The order is part of the ABI; append only.
+/// Stable error codes of docs/RULES.md §7. The order is part of the ABI; append only.
 enum class ErrorCode : std::uint8_t {
   UnknownPlayer,
   NotInRoom,
@@ -46,7 +46,7 @@ class CommandError : public std::runtime_error {
  public:
   CommandError(ErrorCode code, const std::string& message)
       : std::runtime_error(message), code_(code) {}
-  /// The SPEC §7 code.
+  /// The docs/RULES.md §7 code.
   ErrorCode code() const noexcept { return code_; }
 
  private:
