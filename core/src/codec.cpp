@@ -5,6 +5,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "roshambo/detail/decode.hpp"
+
 namespace roshambo {
 namespace {
 
@@ -188,18 +190,54 @@ std::string_view utf8_prefix(std::string_view s, std::size_t n) {
   return s.substr(0, n);
 }
 
-// A whole number outside int64: 2^63..2^64-1 parse as unsigned, larger ones (and those
-// below -2^63) as floats (a float equal to -2^63 was rounded from below it: -2^63 itself
-// parses as an integer). Refused as out of range, never clamped: a message quoting
-// 2^63-1 for 2^64-1 would misreport the value.
-bool whole_beyond_int64(const json& v) {
-  if (v.is_number_unsigned()) {
-    return v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+// A log line's JSON as the shared decoder reads it.
+class JsonReader {
+ public:
+  static constexpr bool kCarriesTime = true;
+
+  JsonReader() = default;
+  explicit JsonReader(const json& v) : v_(&v) {}
+
+  explicit operator bool() const noexcept { return v_ != nullptr; }
+  JsonReader find(detail::Field f) const {
+    const auto it = v_->find(detail::field_name(f));
+    return it == v_->end() ? JsonReader() : JsonReader(*it);
   }
-  if (!v.is_number_float()) return false;
-  const double d = v.get<double>();
-  return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63);
-}
+  bool is_null() const noexcept { return v_->is_null(); }
+  bool is_string() const noexcept { return v_->is_string(); }
+  bool is_object() const noexcept { return v_->is_object(); }
+  // 2^63..2^64-1 parse as unsigned, larger whole numbers (and those below -2^63) as
+  // floats: a float equal to -2^63 was rounded from below it, as -2^63 itself parses
+  // as an integer.
+  detail::IntRead integer(std::int64_t& out) const {
+    if (v_->is_number_unsigned()) {
+      const auto u = v_->get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return detail::IntRead::OutOfRange;
+      }
+      out = static_cast<std::int64_t>(u);
+      return detail::IntRead::Ok;
+    }
+    if (v_->is_number_integer()) {
+      out = v_->get<std::int64_t>();
+      return detail::IntRead::Ok;
+    }
+    if (v_->is_number_float()) {
+      const double d = v_->get<double>();
+      if (std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63)) {
+        return detail::IntRead::OutOfRange;
+      }
+    }
+    return detail::IntRead::NotInteger;
+  }
+  std::string_view text(std::string&) const { return v_->get_ref<const std::string&>(); }
+  // Every string of a line that passed the size check fits.
+  bool may_fit(std::size_t) const noexcept { return true; }
+  std::optional<detail::Refusal> refusal(const Config&) const { return std::nullopt; }
+
+ private:
+  const json* v_ = nullptr;
+};
 
 }  // namespace
 
@@ -344,97 +382,26 @@ std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
     err.message = std::move(message);
     return err;
   };
+  // The text's own checks; the fields are the shared decoder's.
   if (line.size() > limits.max_command_bytes) {
     return fail(ErrorCode::CapacityExceeded, "line longer than max_command_bytes (" +
                                                  std::to_string(limits.max_command_bytes) + ")");
   }
-  json j = json::parse(line, nullptr, false);
+  const json j = json::parse(line, nullptr, false);
   if (j.is_discarded()) return fail(ErrorCode::Malformed, "not valid JSON");
   if (!j.is_object()) return fail(ErrorCode::Malformed, "not a JSON object");
 
-  // Read what addresses the error first, so even a bad line reaches its sender.
-  const auto at_it = j.find("at");
-  const bool at_ok = at_it != j.end() && at_it->is_number_integer() &&
-                     !(at_it->is_number_unsigned() &&
-                       at_it->get<std::uint64_t>() > static_cast<std::uint64_t>(kMaxTime));
-  if (at_ok) err.at = at_it->get<std::int64_t>();
-  const auto from_it = j.find("from");
-  if (from_it != j.end() && from_it->is_string()) err.from = from_it->get<std::string>();
-
-  if (!at_ok) {
-    return fail(ErrorCode::InvalidField, at_it == j.end() ? "at: missing" : "at: must be an integer in 0..2^62");
+  detail::Decoded d;
+  detail::decode_command(JsonReader(j), limits, d);
+  if (d.kind == detail::Decoded::Kind::Refused) {
+    err.at = d.at;
+    if (d.from_read) err.from = std::move(d.from);
+    return fail(d.code, std::move(d.message));
   }
-  const auto type_it = j.find("type");
-  if (type_it == j.end()) return fail(ErrorCode::InvalidField, "type: missing");
-  if (!type_it->is_string()) return fail(ErrorCode::InvalidField, "type: must be a string");
-  const std::string& type = type_it->get_ref<const std::string&>();
-
   LogLine out;
-  out.at = *err.at;
-  if (type == "tick") {
-    out.tick = true;
-    return out;
-  }
-  const std::optional<CommandType> parsed = command_type_from_string(type);
-  if (!parsed) return fail(ErrorCode::UnknownCommand, unknown_command_message(type));
-  const CommandType ct = *parsed;
-  if (from_it == j.end()) return fail(ErrorCode::InvalidField, "from: missing");
-  if (!from_it->is_string()) return fail(ErrorCode::InvalidField, "from: must be a string");
-
-  static const json kEmpty = json::object();
-  const json* data = &kEmpty;
-  if (const auto d = j.find("data"); d != j.end() && !d->is_null()) {
-    if (!d->is_object()) return fail(ErrorCode::InvalidField, "data: must be an object");
-    data = &*d;
-  }
-  out.command.type = ct;
-  out.command.from = *err.from;
-
-  auto int_field = [&](const char* name, std::int64_t& dst) -> std::optional<DecodeError> {
-    const auto it = data->find(name);
-    if (it == data->end()) return fail(ErrorCode::InvalidField, std::string("data.") + name + ": missing");
-    if (whole_beyond_int64(*it)) {
-      return fail(ErrorCode::InvalidField,
-                  std::string("data.") + name + ": must be an integer in -2^63..2^63-1");
-    }
-    if (!it->is_number_integer()) {
-      return fail(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
-    }
-    dst = it->get<std::int64_t>();
-    return std::nullopt;
-  };
-  switch (ct) {
-    case CommandType::Hello: {
-      const auto u = data->find("user");
-      if (u == data->end()) return fail(ErrorCode::InvalidField, "data.user: missing");
-      if (!u->is_object()) return fail(ErrorCode::InvalidField, "data.user: must be an object");
-      auto text = [&](const char* name, std::string& dst) -> std::optional<DecodeError> {
-        const auto it = u->find(name);
-        if (it == u->end() || it->is_null()) return std::nullopt;
-        if (!it->is_string()) {
-          return fail(ErrorCode::InvalidField, std::string("data.user.") + name + ": must be a string");
-        }
-        dst = it->get<std::string>();
-        return std::nullopt;
-      };
-      std::string uid = out.command.from;
-      if (auto e = text("uid", uid)) return *e;
-      if (uid != out.command.from) {
-        return fail(ErrorCode::InvalidField, "data.user.uid: must equal from");
-      }
-      if (auto e = text("uname", out.command.name)) return *e;
-      if (auto e = text("uavatar", out.command.avatar)) return *e;
-      break;
-    }
-    case CommandType::Choice:
-      if (auto e = int_field("choice", out.command.value)) return *e;
-      break;
-    case CommandType::Face:
-      if (auto e = int_field("face", out.command.value)) return *e;
-      break;
-    default:
-      break;
-  }
+  out.at = *d.at;
+  out.tick = d.kind == detail::Decoded::Kind::Tick;
+  if (!out.tick) out.command = std::move(d.command);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "roshambo/codec.hpp"
+#include "roshambo/detail/decode.hpp"
 
 namespace roshambo::py_binding {
 namespace {
@@ -155,34 +156,55 @@ std::string_view utf8_view(PyObject* s, std::string& scratch) {
   return scratch;
 }
 
-// An int field's value as the decoder reads its JSON: 1 for an int in int64, -1 for a
-// whole number beyond it (an int, or a float such as 1e19, as JSON's 1e19 is; refused,
-// never clamped: the message must not quote another number), 0 for anything else.
-int json_int(PyObject* o, std::int64_t& out) {
-  if (PyFloat_Check(o)) {
-    const double d = PyFloat_AS_DOUBLE(o);
-    return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63) ? -1 : 0;
+// A command dict as the shared decoder reads it. Values are held (not borrowed): a
+// key's __eq__ may run Python code that changes the dict.
+class DictReader {
+ public:
+  static constexpr bool kCarriesTime = false;
+
+  DictReader() = default;
+  explicit DictReader(py::object o, const std::optional<detail::Refusal>* refusal = nullptr)
+      : o_(std::move(o)), refusal_(refusal) {}
+
+  explicit operator bool() const noexcept { return static_cast<bool>(o_); }
+  DictReader find(detail::Field f) const {
+    PyObject* v = PyDict_GetItemWithError(o_.ptr(), g_names.fields[static_cast<std::size_t>(f)]);
+    if (!v && PyErr_Occurred()) throw py::error_already_set();
+    return v ? DictReader(borrow(v)) : DictReader();
   }
-  if (PyBool_Check(o) || !PyLong_Check(o)) return 0;
-  int overflow = 0;
-  const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-  if (overflow != 0) return -1;
-  out = v;
-  return 1;
-}
+  bool is_null() const noexcept { return o_.ptr() == Py_None; }
+  bool is_string() const noexcept { return PyUnicode_Check(o_.ptr()); }
+  bool is_object() const noexcept { return PyDict_Check(o_.ptr()); }
+  // As the value's JSON text would read: bools are not integers, and whole numbers
+  // beyond int64 (an int, or a float such as 1e19, as JSON's 1e19 is) are out of range.
+  detail::IntRead integer(std::int64_t& out) const {
+    PyObject* o = o_.ptr();
+    if (PyFloat_Check(o)) {
+      const double d = PyFloat_AS_DOUBLE(o);
+      return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63)
+                 ? detail::IntRead::OutOfRange
+                 : detail::IntRead::NotInteger;
+    }
+    if (PyBool_Check(o) || !PyLong_Check(o)) return detail::IntRead::NotInteger;
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow != 0) return detail::IntRead::OutOfRange;
+    out = v;
+    return detail::IntRead::Ok;
+  }
+  std::string_view text(std::string& scratch) const { return utf8_view(o_.ptr(), scratch); }
+  // Code points bound the UTF-8 bytes from below: a longer str cannot fit.
+  bool may_fit(std::size_t bytes) const noexcept {
+    return static_cast<std::size_t>(PyUnicode_GET_LENGTH(o_.ptr())) <= bytes;
+  }
+  std::optional<detail::Refusal> refusal(const Config&) const {
+    return refusal_ ? *refusal_ : std::nullopt;
+  }
 
-// Borrowed item of a dict by interned key, or nullptr.
-PyObject* item(PyObject* d, PyObject* key) {
-  PyObject* v = PyDict_GetItemWithError(d, key);
-  if (!v && PyErr_Occurred()) throw py::error_already_set();
-  return v;
-}
-
-// Owned item of a dict by key; a null handle when absent.
-py::object get(PyObject* d, PyObject* key) {
-  PyObject* v = item(d, key);
-  return v ? borrow(v) : py::object();
-}
+ private:
+  py::object o_;
+  const std::optional<detail::Refusal>* refusal_ = nullptr;
+};
 
 }  // namespace
 
@@ -194,8 +216,6 @@ void init_names() {
   n.to = intern("to");
   n.type = intern("type");
   n.data = intern("data");
-  n.from = intern("from");
-  n.user = intern("user");
   n.message = intern("message");
   n.welcome = intern("welcome");
   n.nearby = intern("nearby");
@@ -220,13 +240,15 @@ void init_names() {
   n.base = intern("base");
   n.roundScore = intern("roundScore");
   n.code = intern("code");
-  n.tick = intern("tick");
   n.lines = intern("lines");
   n.digest = intern("digest");
   n.online = intern("online");
   n.phase = intern("phase");
   n.playing = intern("playing");
   n.waiting = intern("waiting");
+  for (std::size_t i = 0; i < detail::kFieldCount; ++i) {
+    n.fields[i] = intern(detail::field_name(static_cast<detail::Field>(i)));
+  }
   for (std::size_t i = 0; i < std::size(n.event_types); ++i) {
     n.event_types[i] = intern(std::string(to_string(static_cast<EventType>(i))).c_str());
   }
@@ -250,116 +272,28 @@ std::int64_t to_time(PyObject* obj, const char* what) {
 }
 
 void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
-  const Names& n = g_names;
   if (!PyDict_Check(obj)) {
     throw py::type_error(std::string("command must be a dict like {\"from\": uid, \"type\": "
                                      "\"join\", \"data\": {}}, got ") +
                          Py_TYPE(obj)->tp_name);
   }
-  out.kind = ParsedCommand::Kind::Command;
-  out.from.clear();
-  auto refuse = [&](ErrorCode code, std::string message) {
-    out.kind = ParsedCommand::Kind::Refused;
-    out.code = code;
-    out.message = std::move(message);
-  };
-
-  // Size first, so an oversized command is refused before any of it is copied.
+  // What only a dict can be: too deep (a cycle included) or too big as JSON. Measured
+  // first, without copying, so an oversized command is refused before conversion; the
+  // decoder reports it after reading the sender, as it reports everything else.
+  std::optional<detail::Refusal> refusal;
   std::size_t size = 0;
-  bool too_deep = false;
   try {
     measure(obj, limits.max_command_bytes, size, 0);
+    if (size > limits.max_command_bytes) {
+      refusal = detail::Refusal{ErrorCode::CapacityExceeded,
+                                "command longer than max_command_bytes (" +
+                                    std::to_string(limits.max_command_bytes) + ")"};
+    }
   } catch (const TooDeep&) {
-    too_deep = true;
+    refusal = detail::Refusal{ErrorCode::Malformed, "command nested more than " +
+                                                        std::to_string(kMaxDepth) + " levels deep"};
   }
-  // What addresses an error comes next, as in the decoder, so a bad command still
-  // reaches its sender.
-  const py::object from_ref = get(obj, n.from);
-  PyObject* from = from_ref.ptr();
-  if (from && PyUnicode_Check(from) &&
-      static_cast<std::size_t>(PyUnicode_GET_LENGTH(from)) <= limits.max_command_bytes) {
-    utf8(from, out.from);
-  }
-  if (too_deep) {
-    return refuse(ErrorCode::Malformed, "command nested more than " + std::to_string(kMaxDepth) +
-                                            " levels deep");
-  }
-  if (size > limits.max_command_bytes) {
-    return refuse(ErrorCode::CapacityExceeded, "command longer than max_command_bytes (" +
-                                                   std::to_string(limits.max_command_bytes) + ")");
-  }
-
-  const py::object type_ref = get(obj, n.type);
-  PyObject* type = type_ref.ptr();
-  if (!type) return refuse(ErrorCode::InvalidField, "type: missing");
-  if (!PyUnicode_Check(type)) return refuse(ErrorCode::InvalidField, "type: must be a string");
-  std::string scratch;
-  const std::string_view t = utf8_view(type, scratch);
-  if (t == "tick") {
-    out.kind = ParsedCommand::Kind::Tick;
-    return;
-  }
-  // The decoder's own names and message, so a dict and its log line agree.
-  const std::optional<CommandType> parsed = command_type_from_string(t);
-  if (!parsed) return refuse(ErrorCode::UnknownCommand, unknown_command_message(t));
-  const CommandType ct = *parsed;
-  if (!from) return refuse(ErrorCode::InvalidField, "from: missing");
-  if (!PyUnicode_Check(from)) return refuse(ErrorCode::InvalidField, "from: must be a string");
-
-  const py::object data_ref = get(obj, n.data);
-  PyObject* data = data_ref.ptr() == Py_None ? nullptr : data_ref.ptr();
-  if (data && !PyDict_Check(data)) return refuse(ErrorCode::InvalidField, "data: must be an object");
-
-  Command& c = out.command;
-  c.type = ct;
-  c.from = out.from;
-  c.name.clear();
-  c.avatar.clear();
-  c.value = 0;
-  auto int_field = [&](PyObject* key, const char* name) {
-    PyObject* v = data ? item(data, key) : nullptr;
-    if (!v) {
-      refuse(ErrorCode::InvalidField, std::string("data.") + name + ": missing");
-      return;
-    }
-    const int got = json_int(v, c.value);
-    if (got == 0) refuse(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer");
-    if (got < 0) {
-      refuse(ErrorCode::InvalidField, std::string("data.") + name + ": must be an integer in -2^63..2^63-1");
-    }
-  };
-  switch (ct) {
-    case CommandType::Hello: {
-      const py::object u_ref = data ? get(data, n.user) : py::object();
-      PyObject* u = u_ref.ptr();
-      if (!u) return refuse(ErrorCode::InvalidField, "data.user: missing");
-      if (!PyDict_Check(u)) return refuse(ErrorCode::InvalidField, "data.user: must be an object");
-      auto text = [&](PyObject* key, const char* name, std::string& dst) {
-        PyObject* v = item(u, key);
-        if (!v || v == Py_None) return true;
-        if (!PyUnicode_Check(v)) {
-          refuse(ErrorCode::InvalidField, std::string("data.user.") + name + ": must be a string");
-          return false;
-        }
-        utf8(v, dst);
-        return true;
-      };
-      std::string uid = c.from;
-      if (!text(n.uid, "uid", uid)) return;
-      if (uid != c.from) return refuse(ErrorCode::InvalidField, "data.user.uid: must equal from");
-      if (!text(n.uname, "uname", c.name)) return;
-      if (!text(n.uavatar, "uavatar", c.avatar)) return;
-      break;
-    }
-    case CommandType::Choice:
-      int_field(n.choice, "choice");
-      break;
-    case CommandType::Face:
-      int_field(n.face, "face");
-      break;
-    default:
-      break;
-  }
+  detail::decode_command(DictReader(borrow(obj), &refusal), limits, out);
 }
 
 // ------------------------------------------------------------------ events

@@ -12,6 +12,7 @@
 
 #include "roshambo/command.hpp"
 #include "roshambo/config.hpp"
+#include "roshambo/detail/decode.hpp"
 #include "roshambo/event.hpp"
 
 namespace roshambo::py_binding {
@@ -20,10 +21,11 @@ namespace py = pybind11;
 
 /// Interned key and value strings, created once at module import.
 struct Names {
-  PyObject *at, *to, *type, *data, *from, *user;
+  PyObject* fields[detail::kFieldCount];  ///< command fields, by detail::Field
+  PyObject *at, *to, *type, *data;
   PyObject *message, *welcome, *nearby, *roomId, *users, *full, *uid, *uname, *uavatar;
   PyObject *gameTime, *deadline, *roomUsers, *totalScore, *winStreak, *movement, *face;
-  PyObject *choice, *result, *bot, *wins, *losses, *base, *roundScore, *code, *tick;
+  PyObject *choice, *result, *bot, *wins, *losses, *base, *roundScore, *code;
   PyObject *lines, *digest, *online, *phase, *playing, *waiting;
   PyObject* event_types[std::variant_size_v<Event::Data>];
   PyObject* error_codes[11];
@@ -34,18 +36,12 @@ const Names& names() noexcept;
 void init_names();
 
 /// A command dict read into a command, a tick, or a refusal to pass to Engine::reject.
-struct ParsedCommand {
-  enum class Kind { Command, Tick, Refused } kind = Kind::Command;
-  Command command;
-  ErrorCode code = ErrorCode::Malformed;
-  std::string message;
-  std::string from;  ///< the sender to address a refusal to ("" = nobody)
-};
+using ParsedCommand = detail::Decoded;
 
-/// Read a command dict ({"from", "type", "data"}) as the JSON decoder reads a log line:
-/// the same checks in the same order with the same messages, so a dict and its JSON
-/// line give the same events. Raises TypeError (py::type_error) for values json.dumps
-/// could not write (non-dict command, non-str keys, sets, objects, ...).
+/// Read a command dict ({"from", "type", "data"}) with the decoder of log lines
+/// (detail::decode_command), so a dict and its JSON line give the same events. Raises
+/// TypeError (py::type_error) for values json.dumps could not write (non-dict command,
+/// non-str keys, sets, objects, ...).
 void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out);
 
 /// `now` as an int64: any int-like but bool; out-of-range values are clamped so the
