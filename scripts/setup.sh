@@ -5,17 +5,21 @@ set -euo pipefail
 
 debs=(cmake ninja-build g++ catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev
       clang libclang-rt-14-dev)
+# Install Debian packages by name (nothing when the list is empty).
+apt_install() {
+  (($#)) || return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing $*" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 missing=()
 for p in "${debs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
-if ((${#missing[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup: installing ${missing[*]}" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install "${missing[@]}"
 
 # pip only reaches the registry for what is missing or too old (a second or two when
 # everything is there), so always asking it also catches stubs that import checks miss.
@@ -31,13 +35,7 @@ server_debs=()
 command -v chromium >/dev/null 2>&1 || server_debs+=(chromium)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || server_debs+=(fonts-noto-color-emoji)  # the page's emoji
 command -v npm >/dev/null 2>&1 || server_debs+=(nodejs npm)
-if ((${#server_debs[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup: installing ${server_debs[*]}" >&2
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${server_debs[@]}" >/dev/null
-fi
+apt_install "${server_debs[@]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 lock_sum=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$root/node_modules/.roshambo-lock" 2>/dev/null)" != "$lock_sum" ]; then

@@ -263,14 +263,19 @@ void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out)
   out.push_back(std::move(e));
 }
 
-void Engine::Impl::emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
-                                 std::vector<Event>& out) {
+void Engine::Impl::emit_to_others(const RoomRec& r, std::uint32_t seat, Event::Data data, Time at,
+                                  std::vector<Event>& out) {
   Event e;
   e.at = at;
   e.to.room = view(r);
   e.to.except = seat;
-  e.data = MovementData{r.members->members[seat], face};
+  e.data = std::move(data);
   out.push_back(std::move(e));
+}
+
+void Engine::Impl::emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
+                                 std::vector<Event>& out) {
+  emit_to_others(r, seat, MovementData{r.members->members[seat], face}, at, out);
 }
 
 // ---------------------------------------------------------------- rules in motion
@@ -441,12 +446,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
 
 void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                                  std::vector<Event>& out) {
-  Event e;
-  e.at = at;
-  e.to.room = view(r);
-  e.to.except = seat;
-  e.data = PresenceData{r.members->members[seat], online};
-  out.push_back(std::move(e));
+  emit_to_others(r, seat, PresenceData{r.members->members[seat], online}, at, out);
 }
 
 void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) {
