@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "roshambo/sim.hpp"
 #include "roshambo_test.hpp"
 
 using namespace rt;

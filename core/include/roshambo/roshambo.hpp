@@ -1,5 +1,6 @@
 #pragma once
-// Umbrella header: the whole public API.
+// Umbrella header: the whole engine API (roshambo::core). The tournament simulator is
+// a layer above it, in roshambo::sim: include "roshambo/sim.hpp" for it.
 
 #include "roshambo/codec.hpp"
 #include "roshambo/command.hpp"
@@ -9,7 +10,6 @@
 #include "roshambo/profile.hpp"
 #include "roshambo/replay.hpp"
 #include "roshambo/rules.hpp"
-#include "roshambo/sim.hpp"
 #include "roshambo/strategies.hpp"
 #include "roshambo/types.hpp"
 #include "roshambo/version.hpp"

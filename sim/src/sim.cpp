@@ -1,10 +1,8 @@
 // Tournament simulator (sim.hpp): one shard = one engine driven by commands and
-// simulated time; simulate() runs the shards through the caller's executor (the core
-// starts no thread) and merges their results in shard order.
+// simulated time; simulate() runs the shards through the caller's executor (the
+// simulator starts no thread) and merges their results in shard order.
 
 #include "roshambo/sim.hpp"
-
-#include "mix.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -15,6 +13,7 @@
 
 #include "roshambo/codec.hpp"
 #include "roshambo/engine.hpp"
+#include "roshambo/rng.hpp"
 
 namespace roshambo {
 namespace {
@@ -28,8 +27,6 @@ constexpr Time kNever = std::numeric_limits<Time>::max();
 [[noreturn]] void fail(const std::string& field, const std::string& why) {
   throw ConfigError(field, field + ": " + why);
 }
-
-using detail::mix64;
 
 // Independent streams: each is a hash of the run seed and a purpose tag, so adding a
 // shard or a player never shifts another stream.

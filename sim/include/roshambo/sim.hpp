@@ -1,5 +1,6 @@
 #pragma once
-// Tournament simulator: players with strategies play rounds in real engines, through
+// Tournament simulator (target roshambo::sim, a layer above the engine of roshambo::core,
+// which it drives like any host): players with strategies play rounds in real engines, through
 // Engine::handle / tick with simulated time only, so the command stream it produces
 // replays to the same result (`roshambo replay --config <config> --seed <seed>`).
 //
@@ -12,7 +13,7 @@
 // Shards: with shards > 1, shard k plays the players k*N/K .. (k+1)*N/K-1 in its own
 // engine with seed shard_seed(seed, k); results are merged in shard order, so the
 // output depends only on the options, never on scheduling. Shard 0 uses `seed` itself,
-// so shards = 1 is the plain, replayable run. The core starts no thread: simulate()
+// so shards = 1 is the plain, replayable run. The simulator starts no thread: simulate()
 // runs the shards one after another unless the caller passes an executor, such as
 // roshambo::run_on_threads from the roshambo::parallel target (the CLI and the Python
 // module do).
