@@ -1,0 +1,84 @@
+#pragma once
+// The choices simulated players have decided on but not yet sent, in the order they
+// are due (not installed).
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "internal.hpp"
+#include "roshambo/types.hpp"
+
+namespace roshambo::sim_detail {
+
+class PickSchedule {
+ public:
+  /// `game_time_ms`: the countdown, which bounds every pick's offset.
+  explicit PickSchedule(std::uint64_t game_time_ms) : game_(game_time_ms) {}
+
+  /// Schedule `player`'s `choice` at `start + offset` (offset < the countdown). Starts
+  /// must come in time order.
+  void add(Time start, std::uint32_t offset, std::uint32_t player, Choice choice) {
+    pending_.push_back({start, offset, player, choice});
+  }
+  // next() and pop() run once per simulated command: inline, like the loop they serve.
+
+  /// The moment of the earliest pick (kNever when there is none).
+  Time next() {
+    if (!pending_.empty()) flush_pending();
+    earliest_ = waves_.size();
+    Time tw = kNever;
+    for (std::size_t i = 0; i < waves_.size(); ++i) {
+      if (waves_[i].next() < tw) {
+        tw = waves_[i].next();
+        earliest_ = i;
+      }
+    }
+    return tw;
+  }
+  /// Take the earliest pick (the one next() found): its player and choice.
+  std::pair<std::uint32_t, Choice> pop() {
+    Wave& wave = waves_[earliest_];
+    const std::pair<std::uint32_t, Choice> pick{wave.players[wave.pos], wave.choices[wave.pos]};
+    ++wave.pos;
+    if (wave.pos == wave.offsets.size()) {
+      recycle(wave);
+      waves_.erase(waves_.begin() + static_cast<std::ptrdiff_t>(earliest_));
+    }
+    return pick;
+  }
+
+ private:
+  // Choices of the members of rooms that started at one moment, sorted by when each
+  // member picks. Rooms starting at the same moment share a wave.
+  struct Wave {
+    Time start = 0;
+    std::vector<std::uint32_t> players;  // local indices, by pick moment
+    std::vector<std::uint32_t> offsets;  // pick moment - start, ascending
+    std::vector<Choice> choices;         // what each will pick
+    std::size_t pos = 0;
+    Time next() const noexcept { return start + offsets[pos]; }
+  };
+  struct PendingPick {
+    Time start;
+    std::uint32_t offset;
+    std::uint32_t player;
+    Choice choice;
+  };
+
+  void flush_pending();
+  void add_to_wave(Wave& w, std::size_t begin, std::size_t end);
+  void merge_by_counting(const Wave& w, std::size_t begin, std::size_t end, Wave& into);
+  void merge_by_sorting(const Wave& w, std::size_t begin, std::size_t end, Wave& into);
+  void recycle(Wave& w);
+
+  std::uint64_t game_;
+  std::size_t earliest_ = 0;  // index in waves_ of next()'s wave
+  std::vector<PendingPick> pending_;
+  std::vector<Wave> waves_, spare_;
+  std::vector<std::uint32_t> counts_;
+  std::vector<std::uint64_t> keys_;
+};
+
+}  // namespace roshambo::sim_detail

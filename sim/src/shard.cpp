@@ -1,0 +1,293 @@
+// One shard: one engine, driven by commands and simulated time exactly as a server would
+// drive it, with the shard's players deciding by their strategies. The commands it sends
+// are the command log, so `roshambo replay` reproduces the run.
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+#include "internal.hpp"
+#include "picks.hpp"
+#include "roshambo/codec.hpp"
+#include "roshambo/engine.hpp"
+
+namespace roshambo {
+
+std::uint64_t shard_seed(std::uint64_t seed, std::uint32_t shard) noexcept {
+  return shard == 0 ? seed : sim_detail::stream(seed, sim_detail::kTagShard, shard).next();
+}
+
+namespace sim_detail {
+
+std::string player_uid(std::uint32_t index) {
+  std::string uid = "p";
+  uid += std::to_string(index + 1);
+  return uid;
+}
+
+namespace {
+
+constexpr std::size_t kLogChunk = 1 << 16;
+
+class Shard {
+ public:
+  Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
+        const std::vector<std::uint16_t>& assignment, std::uint32_t index, std::uint32_t first,
+        std::uint32_t count, ShardProgress progress);
+
+  ShardOut run();
+
+ private:
+  void report(std::uint32_t rounds_done) {
+    if (progress_) progress_(rounds_done, out_.summary.player_rounds);
+  }
+  void join_round(Time t);
+  void tick(Time t);
+  bool send(const Command& c, Time t);
+  void set_uid(std::string& s, std::uint32_t i) const;
+  std::uint32_t local(const Profile& who) const noexcept;
+  void consume();
+  void on_start(const Event& e);
+  void on_result(const ResultData& r);
+  void flush_logs(bool final);
+
+  const SimOptions& o_;
+  const std::vector<Strategy>& strategies_;
+  Config cfg_;
+  std::uint32_t first_;
+  ShardProgress progress_;
+  std::optional<Engine> engine_;
+  ShardOut out_;
+  Time period_ = 1;
+  std::uint32_t round_ = 0;
+  Command choice_ = Command::choice({}, 0);
+  std::vector<Event> events_;
+  PickSchedule picks_;
+  std::vector<std::uint32_t> order_;
+  std::string cmd_log_, ev_log_;
+};
+
+Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
+             const std::vector<std::uint16_t>& assignment, std::uint32_t index,
+             std::uint32_t first, std::uint32_t count, ShardProgress progress)
+    : o_(o),
+      strategies_(strategies),
+      cfg_(o.config),
+      first_(first),
+      progress_(std::move(progress)),
+      picks_(static_cast<std::uint64_t>(o.config.game_time_ms)) {
+  cfg_.seed = shard_seed(o.config.seed, index);
+  engine_.emplace(cfg_);
+  out_.summary.seed = cfg_.seed;
+  out_.summary.first_player = first;
+  out_.summary.players = count;
+  out_.players.resize(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    PlayerState& p = out_.players[i];
+    p.rng = stream(o.config.seed, kTagPlayer, first + i);
+    p.strategy = assignment[first + i];
+  }
+  period_ = cfg_.bot_fill_after_ms + cfg_.game_time_ms + 1;
+}
+
+ShardOut Shard::run() {
+  const std::uint32_t n = static_cast<std::uint32_t>(out_.players.size());
+  // Everyone says hello at time 0; the name shows the strategy in event logs.
+  for (std::uint32_t i = 0; i < n; ++i) {
+    send(Command::hello(player_uid(first_ + i), strategies_[out_.players[i].strategy].name()), 0);
+  }
+  const Time end = static_cast<Time>(o_.rounds) * period_ - 1;
+  std::uint32_t next_round = 0;
+  for (;;) {
+    const Time tw = picks_.next();
+    const Time tj = next_round < o_.rounds ? static_cast<Time>(next_round) * period_ : kNever;
+    const Time td = engine_->next_deadline().value_or(kNever);
+    const Time t = std::min({tj, td, tw});
+    if (t > end) break;
+    if (td == t) {
+      // A server ticks exactly when its next timer is due; so does the simulator.
+      tick(td);
+    } else if (tj == t) {
+      if (next_round > 0) report(next_round);
+      round_ = next_round++;
+      join_round(t);
+    } else {
+      const auto [player, choice] = picks_.pop();
+      set_uid(choice_.from, player);
+      choice_.value = static_cast<std::int64_t>(choice);
+      send(choice_, t);
+    }
+  }
+  report(o_.rounds);
+  flush_logs(true);
+  out_.summary.rooms_settled = engine_->stats().rooms_settled;
+  out_.summary.digest = engine_->digest();
+  out_.summary.end_time = engine_->now();
+  return std::move(out_);
+}
+
+void Shard::join_round(Time t) {
+  order_.clear();
+  for (std::uint32_t i = 0; i < out_.players.size(); ++i) {
+    if (!out_.players[i].in_room) order_.push_back(i);
+  }
+  if (o_.pairing == Pairing::Random) {
+    Rng rng = stream(cfg_.seed, kTagShuffle, round_);
+    for (std::size_t i = order_.size(); i > 1; --i) {
+      std::swap(order_[i - 1], order_[rng.below(i)]);
+    }
+  } else if (o_.pairing == Pairing::Swiss) {
+    const auto& ps = out_.players;
+    std::stable_sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return ps[a].total > ps[b].total;
+    });
+  }
+  Command join = Command::join({});
+  for (std::uint32_t i : order_) {
+    set_uid(join.from, i);
+    if (!send(join, t)) out_.players[i].in_room = true;
+  }
+}
+
+void Shard::tick(Time t) {
+  ++out_.summary.commands;
+  if (o_.command_log) {
+    cmd_log_ += encode_tick_line(t);
+    cmd_log_ += '\n';
+  }
+  engine_->tick(t, events_);
+  consume();
+}
+
+// Returns true when the engine refused the command.
+bool Shard::send(const Command& c, Time t) {
+  ++out_.summary.commands;
+  if (o_.command_log) {
+    cmd_log_ += encode_command_line(c, t);
+    cmd_log_ += '\n';
+  }
+  const bool refused = engine_->handle(c, t, events_).has_value();
+  consume();
+  return refused;
+}
+
+// Write the uid of local player i into `s` (no lookup: players are visited in
+// random order, and a table of uids would cost a cache miss each time).
+void Shard::set_uid(std::string& s, std::uint32_t i) const {
+  char buf[16] = {'p'};
+  const auto end = std::to_chars(buf + 1, buf + sizeof buf, first_ + i + 1).ptr;
+  s.assign(buf, end);
+}
+
+std::uint32_t Shard::local(const Profile& who) const noexcept {
+  // Simulated uids are "p<global index + 1>"; anything else is not ours.
+  const std::string_view uid = who.uid();
+  std::uint32_t v = 0;
+  if (uid.size() < 2 || uid[0] != 'p') return UINT32_MAX;
+  const auto [ptr, ec] = std::from_chars(uid.data() + 1, uid.data() + uid.size(), v);
+  if (ec != std::errc() || ptr != uid.data() + uid.size() || v <= first_ ||
+      v - first_ - 1 >= out_.players.size()) {
+    return UINT32_MAX;
+  }
+  return v - first_ - 1;
+}
+
+void Shard::consume() {
+  out_.summary.events += events_.size();
+  for (const Event& e : events_) {
+    switch (e.type()) {
+      case EventType::Start: on_start(e); break;
+      case EventType::Result: on_result(std::get<ResultData>(e.data)); break;
+      case EventType::Error:
+        ++out_.summary.errors;
+        if (e.to.single) {
+          // A refused requeue leaves the player in the lobby.
+          if (const std::uint32_t i = local(*e.to.single); i != UINT32_MAX) {
+            out_.players[i].in_room = false;
+          }
+        }
+        break;
+      default: break;
+    }
+    if (o_.event_log) {
+      append_event_json(e, ev_log_);
+      ev_log_ += '\n';
+    }
+  }
+  events_.clear();
+  flush_logs(false);
+}
+
+void Shard::on_start(const Event& e) {
+  const MemberView& members = e.to.room;
+  const auto game = static_cast<std::uint64_t>(cfg_.game_time_ms);
+  for (std::uint32_t s = 0; s < members.size(); ++s) {
+    const Profile& who = members[s];
+    if (who.bot()) continue;
+    const std::uint32_t i = local(who);
+    if (i == UINT32_MAX) continue;
+    PlayerState& p = out_.players[i];
+    if (!strategies_[p.strategy].chooses()) continue;
+    // Like a bot, a player picks at a moment within the countdown (before the deadline).
+    // It decides now: until then it learns nothing (movements do not reveal choices),
+    // and members are visited in join order here, which is kinder to the cache.
+    const auto offset = static_cast<std::uint32_t>(p.rng.below(game));
+    picks_.add(e.at, offset, i, strategies_[p.strategy].choose(p.mem, p.rng));
+  }
+}
+
+void Shard::on_result(const ResultData& r) {
+  StrategyObservation obs;
+  for (const ResultRow& row : *r.rows) obs.room.add(row.choice);
+  for (const ResultRow& row : *r.rows) {
+    if (row.who->bot()) continue;
+    const std::uint32_t i = local(*row.who);
+    if (i == UINT32_MAX) continue;
+    PlayerState& p = out_.players[i];
+    const std::int64_t x = row.tally.base();
+    p.wins += x > 0;
+    p.losses += x < 0;
+    p.draws += x == 0;
+    ++p.played;
+    p.total = row.total_score;
+    p.streak = row.win_streak;
+    p.best_streak = std::max(p.best_streak, row.win_streak);
+    p.best_round = std::max(p.best_round, row.round_score);
+    p.in_room = cfg_.requeue;
+    obs.own = row.choice;
+    obs.tally = row.tally;
+    obs.round_score = row.round_score;
+    strategies_[p.strategy].observe(p.mem, obs);
+    ++out_.summary.player_rounds;
+    if (o_.history) {
+      out_.history.push_back({round_, first_ + i, r.room, row.choice, row.tally.wins,
+                              row.tally.losses, row.round_score, row.total_score,
+                              row.win_streak});
+    }
+  }
+}
+
+void Shard::flush_logs(bool final) {
+  if (o_.command_log && (final || cmd_log_.size() >= kLogChunk) && !cmd_log_.empty()) {
+    o_.command_log(cmd_log_);
+    cmd_log_.clear();
+  }
+  if (o_.event_log && (final || ev_log_.size() >= kLogChunk) && !ev_log_.empty()) {
+    o_.event_log(ev_log_);
+    ev_log_.clear();
+  }
+}
+
+}  // namespace
+
+ShardOut play_shard(const SimOptions& o, const std::vector<Strategy>& strategies,
+                    const std::vector<std::uint16_t>& assignment, std::uint32_t index,
+                    std::uint32_t first, std::uint32_t count, ShardProgress progress) {
+  Shard shard(o, strategies, assignment, index, first, count, std::move(progress));
+  return shard.run();
+}
+
+}  // namespace sim_detail
+}  // namespace roshambo
