@@ -168,7 +168,7 @@ TEST_CASE("hostile: a huge jump in now fires every due timer at once, in order")
   // player waits for a bot (a fill, a bot pick and a deadline pending).
   for (Engine* e : {&jump, &steady}) {
     for (int r = 0; r < kRooms; ++r) {
-      for (const std::string u : {"a" + std::to_string(r), "b" + std::to_string(r)}) {
+      for (const std::string& u : {"a" + std::to_string(r), "b" + std::to_string(r)}) {
         e->handle(Command::hello(u), r);
         e->handle(Command::join(u), r);
       }
