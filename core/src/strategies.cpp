@@ -146,8 +146,10 @@ constexpr StrategyInfo kRegistry[] = {
 // The keyword of a unit: its name up to a ':' ("biased" for "biased:R,P,S").
 std::string_view keyword(const StrategyInfo& u) noexcept { return u.name.substr(0, u.name.find(':')); }
 
-std::array<std::uint32_t, 3> parse_weights(std::string_view rest, const std::string& field) {
-  auto bad = [&](const std::string& why) -> void { throw ConfigError(field, field + ": " + why); };
+// `label` starts each message: the field's name, or "config field 'name'" for a config field.
+std::array<std::uint32_t, 3> parse_weights(std::string_view rest, const std::string& field,
+                                           const std::string& label) {
+  auto bad = [&](const std::string& why) -> void { throw ConfigError(field, label + ": " + why); };
   std::array<std::uint32_t, 3> w{};
   std::uint64_t sum = 0;
   for (std::size_t i = 0; i < 3; ++i) {
@@ -167,17 +169,17 @@ std::array<std::uint32_t, 3> parse_weights(std::string_view rest, const std::str
   return w;
 }
 
-Strategy parse_in(std::string_view text, const std::string& field, bool bots) {
+Strategy parse_in(std::string_view text, const std::string& field, const std::string& label, bool bots) {
   for (const StrategyInfo& u : kRegistry) {
     const std::string_view key = keyword(u);
     const bool match = u.weighted ? text.substr(0, key.size() + 1) == std::string(key) + ":" : text == u.name;
     if (!match) continue;
     if (bots && !u.stateless) {
-      throw ConfigError(field, field + ": '" + std::string(text.substr(0, 64)) +
+      throw ConfigError(field, label + ": '" + std::string(text.substr(0, 64)) +
                                    "' learns across rounds and a bot plays one round; bots use a "
                                    "stateless strategy");
     }
-    return Strategy::from_unit(u, u.weighted ? parse_weights(text.substr(key.size() + 1), field)
+    return Strategy::from_unit(u, u.weighted ? parse_weights(text.substr(key.size() + 1), field, label)
                                              : std::array<std::uint32_t, 3>{1, 1, 1});
   }
   std::string names;
@@ -185,7 +187,7 @@ Strategy parse_in(std::string_view text, const std::string& field, bool bots) {
     if (bots && !u.stateless) continue;
     names += (names.empty() ? "" : ", ") + std::string(u.name);
   }
-  throw ConfigError(field, field + ": unknown strategy '" + std::string(text.substr(0, 64)) + "' (" + names + ")");
+  throw ConfigError(field, label + ": unknown strategy '" + std::string(text.substr(0, 64)) + "' (" + names + ")");
 }
 
 }  // namespace
@@ -207,10 +209,13 @@ Strategy Strategy::from_unit(const StrategyInfo& unit, std::array<std::uint32_t,
 }
 
 Strategy Strategy::parse(std::string_view text, std::string_view field) {
-  return parse_in(text, std::string(field), false);
+  return parse_in(text, std::string(field), std::string(field), false);
 }
 
-Strategy Strategy::parse_bot(std::string_view text) { return parse_in(text, "bot_strategy", true); }
+// Worded like every other config field's error, so the message quotes the field.
+Strategy Strategy::parse_bot(std::string_view text) {
+  return parse_in(text, "bot_strategy", "config field 'bot_strategy'", true);
+}
 
 std::string Strategy::name() const {
   if (!unit_->weighted) return std::string(unit_->name);

@@ -209,6 +209,8 @@ TEST_CASE("bot_strategy parsing: the stateless units of the strategy registry", 
       FAIL("accepted");
     } catch (const ConfigError& e) {
       CHECK(e.field() == "bot_strategy");
+      // Worded like every config field: the message quotes the field it names.
+      CHECK(std::string(e.what()).rfind("config field 'bot_strategy': ", 0) == 0);
     }
   }
 }
