@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "roshambo/detail/decode.hpp"
+#include "roshambo/detail/write_event.hpp"
 
 namespace roshambo {
 namespace {
@@ -18,169 +20,167 @@ void append_int(std::int64_t v, std::string& out) {
   out.append(buf, r.ptr);
 }
 
-void append_uint(std::uint64_t v, std::string& out) {
-  char buf[24];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
+// Bytes JSON strings cannot hold as they are.
+constexpr bool needs_escape(unsigned char c) noexcept { return c < 0x20 || c == '"' || c == '\\'; }
 
-// Seconds from milliseconds, as the shortest decimal (what Python's repr gives).
-void append_seconds(std::int64_t ms, std::string& out) {
-  append_int(ms / 1000, out);
-  std::int64_t frac = ms % 1000;
-  if (frac == 0) return;
-  char digits[4] = {static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                    static_cast<char>('0' + frac % 10), 0};
-  int n = 3;
-  while (digits[n - 1] == '0') --n;
-  out.push_back('.');
-  out.append(digits, static_cast<std::size_t>(n));
-}
+// Every word quoted, back to back: `"uid":` as a key, `"uid"` as a value.
+struct QuotedWords {
+  char text[512] = {};
+  std::uint16_t start[detail::kWordCount + 1] = {};
 
-void append_room_id(std::uint64_t number, std::string& out) {
-  out += "\"room-";
-  append_uint(number, out);
-  out.push_back('"');
-}
-
-void append_user(const Profile& p, std::string& out) {
-  out += "{\"uid\":";
-  append_json_string(p.uid(), out);
-  out += ",\"uname\":";
-  append_json_string(p.name(), out);
-  out += ",\"uavatar\":";
-  append_json_string(p.avatar(), out);
-}
-
-void append_users(const MemberView& users, std::string& out) {
-  for (std::uint32_t i = 0; i < users.size(); ++i) {
-    if (i) out.push_back(',');
-    append_user(users[i], out);
-    out.push_back('}');
-  }
-}
-
-void append_recipients(const Event& e, std::string& out) {
-  out.push_back('[');
-  bool first = true;
-  for_each_recipient(e, [&](const Profile& p) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_json_string(p.uid(), out);
-  });
-  out.push_back(']');
-}
-
-struct DataWriter {
-  std::string& out;
-
-  void operator()(const HiData& d) const {
-    out += "{\"message\":\"welcome\",\"nearby\":";
-    append_uint(d.nearby, out);
-    out.push_back('}');
-  }
-  void operator()(const RoomData& d) const {
-    out += "{\"roomId\":";
-    append_room_id(d.room, out);
-    out += ",\"users\":[";
-    append_users(d.users, out);
-    out += "],\"full\":";
-    out += d.full ? "true}" : "false}";
-  }
-  void operator()(const StartData&) const {}  // written by write_start: needs the audience
-  void operator()(const MovementData& d) const {
-    out += "{\"uid\":";
-    append_json_string(d.who->uid(), out);
-    if (d.face == 0) {
-      out += ",\"movement\":\"choice\"}";
-    } else {
-      out += ",\"movement\":\"face\",\"face\":";
-      append_uint(d.face, out);
-      out.push_back('}');
+  constexpr QuotedWords() {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < detail::kWordCount; ++i) {
+      start[i] = static_cast<std::uint16_t>(n);
+      text[n++] = '"';
+      for (const char c : detail::word(static_cast<detail::Word>(i))) text[n++] = c;
+      text[n++] = '"';
+      text[n++] = ':';
     }
+    start[detail::kWordCount] = static_cast<std::uint16_t>(n);
   }
-  void operator()(const LeaveData& d) const {
-    out += "{\"uid\":";
-    append_json_string(d.who->uid(), out);
-    out.push_back('}');
+  constexpr std::string_view key(detail::Word w) const {
+    const auto i = static_cast<std::size_t>(w);
+    return {text + start[i], static_cast<std::size_t>(start[i + 1] - start[i])};
   }
-  void operator()(const ResultData& d) const {
-    out += "{\"roomId\":";
-    append_room_id(d.room, out);
-    out += ",\"result\":[";
-    bool first = true;
-    for (const ResultRow& r : *d.rows) {
-      if (!first) out.push_back(',');
-      first = false;
-      out += "{\"uid\":";
-      append_json_string(r.who->uid(), out);
-      out += r.who->bot() ? ",\"bot\":true,\"choice\":" : ",\"bot\":false,\"choice\":";
-      append_uint(static_cast<unsigned>(r.choice), out);
-      out += ",\"wins\":";
-      append_uint(r.tally.wins, out);
-      out += ",\"losses\":";
-      append_uint(r.tally.losses, out);
-      out += ",\"base\":";
-      append_int(r.tally.base(), out);
-      out += ",\"roundScore\":";
-      append_int(r.round_score, out);
-      out += ",\"totalScore\":";
-      append_int(r.total_score, out);
-      out += ",\"winStreak\":";
-      append_uint(r.win_streak, out);
-      out.push_back('}');
-    }
-    out += "]}";
-  }
-  void operator()(const PresenceData& d) const {
-    out += "{\"uid\":";
-    append_json_string(d.who->uid(), out);
-    out += d.online ? ",\"online\":true}" : ",\"online\":false}";
-  }
-  void operator()(const ResumeData& d) const {
-    out += "{\"roomId\":";
-    append_room_id(d.room, out);
-    out += d.playing ? ",\"phase\":\"playing\",\"users\":[" : ",\"phase\":\"waiting\",\"users\":[";
-    append_users(d.users, out);
-    out += "],\"full\":";
-    out += d.full ? "true" : "false";
-    if (d.playing) {
-      out += ",\"deadline\":";
-      append_int(d.deadline, out);
-    }
-    out += ",\"choice\":";
-    append_uint(static_cast<unsigned>(d.choice), out);
-    out.push_back('}');
-  }
-  void operator()(const ErrorData& d) const {
-    out += "{\"code\":\"";
-    out += to_string(d.code);
-    out += "\",\"message\":";
-    append_json_string(d.message, out);
-    out.push_back('}');
+  constexpr std::string_view value(detail::Word w) const {
+    const std::string_view k = key(w);
+    return k.substr(0, k.size() - 1);
   }
 };
+constexpr QuotedWords kQuoted{};
 
-void write_start(const Event& e, const StartData& d, std::string& out) {
-  out += "{\"roomId\":";
-  append_room_id(d.room, out);
-  out += ",\"gameTime\":";
-  append_seconds(d.game_time_ms, out);
-  out += ",\"deadline\":";
-  append_int(d.deadline, out);
-  out += ",\"roomUsers\":[";
-  const MemberView& users = e.to.room;
-  for (std::uint32_t i = 0; i < users.size(); ++i) {
-    if (i) out.push_back(',');
-    append_user(users[i], out);
-    out += ",\"totalScore\":";
-    append_int((*d.scores)[i].total_score, out);
-    out += ",\"winStreak\":";
-    append_uint((*d.scores)[i].win_streak, out);
-    out.push_back('}');
+// Compact JSON text for detail::write_event. Pieces of bounded size (punctuation, keys,
+// numbers, wire names) are staged in `buf_` and reach `out` in one append, before each
+// player-supplied string and at finish(): per piece, a string append would cost a call.
+class JsonSink {
+ public:
+  static constexpr bool kSizedArrays = false;
+
+  explicit JsonSink(std::string& out) : out_(out) {}
+  /// Flush what is staged; call once the event is written.
+  void finish() { flush(); }
+
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array(std::size_t) { open('['); }
+  void end_array() { close(']'); }
+  void key(detail::Word w) {
+    const std::string_view k = kQuoted.key(w);
+    room_for(k.size() + 1);
+    separate();
+    stage(k);
+    comma_ = false;
   }
-  out += "]}";
-}
+  void integer(std::int64_t v) {
+    room_for(24);
+    separate();
+    digits(v);
+  }
+  void unsigned_integer(std::uint64_t v) {
+    room_for(24);
+    separate();
+    digits(v);
+  }
+  void boolean(bool b) {
+    room_for(6);
+    separate();
+    stage(b ? std::string_view("true") : std::string_view("false"));
+  }
+  // Staged when short and free of bytes to escape (nearly every uid and name),
+  // otherwise escaped straight into `out`.
+  void text(std::string_view s) {
+    room_for(s.size() + 3);
+    separate();
+    if (s.size() + 2 <= sizeof buf_ - n_) {
+      char* p = buf_ + n_;
+      *p++ = '"';
+      std::size_t i = 0;
+      while (i < s.size() && !needs_escape(static_cast<unsigned char>(s[i]))) *p++ = s[i++];
+      if (i == s.size()) {
+        *p++ = '"';
+        n_ = static_cast<std::size_t>(p - buf_);
+        return;
+      }
+    }
+    flush();
+    append_json_string(s, out_);
+  }
+  void word(detail::Word w) {
+    const std::string_view v = kQuoted.value(w);
+    room_for(v.size() + 1);
+    separate();
+    stage(v);
+  }
+  void room(std::uint64_t n) {
+    room_for(32);
+    separate();
+    stage("\"room-");
+    digits(n);
+    buf_[n_++] = '"';
+  }
+  void seconds(std::int64_t ms) {
+    room_for(32);
+    separate();
+    digits(ms / 1000);
+    // The shortest decimal (what Python's repr gives): no trailing zeros, no lone point.
+    const std::int64_t frac = ms % 1000;
+    if (frac == 0) return;
+    const char decimals[3] = {static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                              static_cast<char>('0' + frac % 10)};
+    std::size_t len = 3;
+    while (decimals[len - 1] == '0') --len;
+    buf_[n_++] = '.';
+    stage({decimals, len});
+  }
+  void event_type(EventType t) { quoted(to_string(t)); }
+  void error_code(ErrorCode c) { quoted(to_string(c)); }
+
+ private:
+  void room_for(std::size_t k) {
+    if (n_ + k > sizeof buf_) flush();
+  }
+  void flush() {
+    out_.append(buf_, n_);
+    n_ = 0;
+  }
+  void stage(std::string_view s) {
+    std::memcpy(buf_ + n_, s.data(), s.size());
+    n_ += s.size();
+  }
+  template <class Int>
+  void digits(Int v) {
+    n_ = static_cast<std::size_t>(std::to_chars(buf_ + n_, buf_ + sizeof buf_, v).ptr - buf_);
+  }
+  void separate() {
+    if (comma_) buf_[n_++] = ',';
+    comma_ = true;
+  }
+  void open(char c) {
+    room_for(2);
+    separate();
+    buf_[n_++] = c;
+    comma_ = false;
+  }
+  void close(char c) {
+    room_for(1);
+    buf_[n_++] = c;
+    comma_ = true;
+  }
+  // A wire name (an event type or error code): short, and never needs escaping.
+  void quoted(std::string_view s) {
+    room_for(s.size() + 3);
+    separate();
+    buf_[n_++] = '"';
+    stage(s);
+    buf_[n_++] = '"';
+  }
+
+  std::string& out_;
+  std::size_t n_ = 0;
+  bool comma_ = false;
+  char buf_[512];
+};
 
 // At most `n` bytes of valid UTF-8 `s`, cut before a character, not inside one, so
 // a quoted excerpt keeps the event log valid UTF-8.
@@ -290,7 +290,7 @@ void append_json_string(std::string_view s, std::string& out) {
   std::size_t run = 0;  // start of the pending run of bytes that need no escape
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!needs_escape(c)) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -312,19 +312,9 @@ void append_json_string(std::string_view s, std::string& out) {
 }
 
 void append_event_json(const Event& e, std::string& out) {
-  out += "{\"at\":";
-  append_int(e.at, out);
-  out += ",\"to\":";
-  append_recipients(e, out);
-  out += ",\"type\":\"";
-  out += to_string(e.type());
-  out += "\",\"data\":";
-  if (const auto* start = std::get_if<StartData>(&e.data)) {
-    write_start(e, *start, out);
-  } else {
-    std::visit(DataWriter{out}, e.data);
-  }
-  out.push_back('}');
+  JsonSink sink(out);
+  detail::write_event(e, sink);
+  sink.finish();
 }
 
 std::string event_to_json(const Event& e) {

@@ -6,6 +6,7 @@
 
 #include "roshambo/codec.hpp"
 #include "roshambo/detail/decode.hpp"
+#include "roshambo/detail/write_event.hpp"
 
 namespace roshambo::py_binding {
 namespace {
@@ -32,7 +33,6 @@ void set(const py::object& d, PyObject* key, const py::object& value) {
 py::object new_dict() { return steal(PyDict_New()); }
 py::object i64(std::int64_t v) { return steal(PyLong_FromLongLong(v)); }
 py::object u64(std::uint64_t v) { return steal(PyLong_FromUnsignedLongLong(v)); }
-py::object boolean(bool b) { return borrow(b ? Py_True : Py_False); }
 
 py::object room_str(std::uint64_t n) {
   char buf[32] = "room-";
@@ -212,42 +212,13 @@ const Names& names() noexcept { return g_names; }
 
 void init_names() {
   Names& n = g_names;
-  n.at = intern("at");
-  n.to = intern("to");
-  n.type = intern("type");
-  n.data = intern("data");
-  n.message = intern("message");
-  n.welcome = intern("welcome");
-  n.nearby = intern("nearby");
-  n.roomId = intern("roomId");
-  n.users = intern("users");
-  n.full = intern("full");
-  n.uid = intern("uid");
-  n.uname = intern("uname");
-  n.uavatar = intern("uavatar");
-  n.gameTime = intern("gameTime");
-  n.deadline = intern("deadline");
-  n.roomUsers = intern("roomUsers");
-  n.totalScore = intern("totalScore");
-  n.winStreak = intern("winStreak");
-  n.movement = intern("movement");
-  n.face = intern("face");
-  n.choice = intern("choice");
-  n.result = intern("result");
-  n.bot = intern("bot");
-  n.wins = intern("wins");
-  n.losses = intern("losses");
-  n.base = intern("base");
-  n.roundScore = intern("roundScore");
-  n.code = intern("code");
   n.lines = intern("lines");
   n.digest = intern("digest");
-  n.online = intern("online");
-  n.phase = intern("phase");
-  n.playing = intern("playing");
-  n.waiting = intern("waiting");
   for (std::size_t i = 0; i < detail::kFieldCount; ++i) {
     n.fields[i] = intern(detail::field_name(static_cast<detail::Field>(i)));
+  }
+  for (std::size_t i = 0; i < detail::kWordCount; ++i) {
+    n.words[i] = intern(std::string(detail::word(static_cast<detail::Word>(i))).c_str());
   }
   for (std::size_t i = 0; i < std::size(n.event_types); ++i) {
     n.event_types[i] = intern(std::string(to_string(static_cast<EventType>(i))).c_str());
@@ -304,167 +275,95 @@ py::object make_str(std::string_view s) {
 
 namespace {
 
-py::object user_dict(const Profile& p) {
-  const Names& n = g_names;
-  py::object d = new_dict();
-  set(d, n.uid, make_str(p.uid()));
-  set(d, n.uname, make_str(p.name()));
-  set(d, n.uavatar, make_str(p.avatar()));
-  return d;
-}
+// Python dicts and lists for detail::write_event, with interned keys. Each container
+// is put in its parent when opened and kept on a stack borrowed; only the root is
+// owned here, so an exception midway frees everything (a list's unset slots are NULL,
+// which its deallocation allows).
+class DictSink {
+ public:
+  static constexpr bool kSizedArrays = true;
 
-py::object recipients(const Event& e) {
-  std::size_t count = 0;
-  for_each_recipient(e, [&](const Profile&) { ++count; });
-  py::object list = steal(PyList_New(static_cast<Py_ssize_t>(count)));
-  Py_ssize_t i = 0;
-  for_each_recipient(e, [&](const Profile& p) {
-    PyList_SET_ITEM(list.ptr(), i++, make_str(p.uid()).release().ptr());
-  });
-  return list;
-}
+  py::object take() { return std::move(root_); }
 
-// Seconds as the codec writes them: an int when whole, else the float whose repr is
-// the same shortest decimal (ms / 1000 is correctly rounded, so repr gives it back).
-py::object seconds(std::int64_t ms) {
-  if (ms % 1000 == 0) return i64(ms / 1000);
-  return steal(PyFloat_FromDouble(static_cast<double>(ms) / 1000.0));
-}
+  void begin_object() { open(PyDict_New(), false); }
+  void end_object() { --depth_; }
+  void begin_array(std::size_t n) { open(PyList_New(static_cast<Py_ssize_t>(n)), true); }
+  void end_array() { --depth_; }
+  void key(detail::Word w) { key_ = g_names.words[static_cast<std::size_t>(w)]; }
+  void integer(std::int64_t v) { put(PyLong_FromLongLong(v)); }
+  void unsigned_integer(std::uint64_t v) { put(PyLong_FromUnsignedLongLong(v)); }
+  void boolean(bool b) { put(Py_NewRef(b ? Py_True : Py_False)); }
+  void text(std::string_view s) { put(make_str(s).release().ptr()); }
+  void word(detail::Word w) { put(Py_NewRef(g_names.words[static_cast<std::size_t>(w)])); }
+  void room(std::uint64_t n) { put(room_str(n).release().ptr()); }
+  // An int when whole, else the float whose repr is the same shortest decimal
+  // (ms / 1000 is correctly rounded, so repr gives it back).
+  void seconds(std::int64_t ms) {
+    put(ms % 1000 == 0 ? PyLong_FromLongLong(ms / 1000)
+                       : PyFloat_FromDouble(static_cast<double>(ms) / 1000.0));
+  }
+  void event_type(EventType t) { put(Py_NewRef(g_names.event_types[static_cast<std::size_t>(t)])); }
+  void error_code(ErrorCode c) {
+    const auto i = static_cast<std::size_t>(c);
+    put(i < std::size(g_names.error_codes) ? Py_NewRef(g_names.error_codes[i])
+                                           : make_str(to_string(c)).release().ptr());
+  }
 
-py::object user_list(const MemberView& users) {
-  py::object list = steal(PyList_New(users.size()));
-  for (std::uint32_t i = 0; i < users.size(); ++i) {
-    PyList_SET_ITEM(list.ptr(), i, user_dict(users[i]).release().ptr());
-  }
-  return list;
-}
+ private:
+  struct Level {
+    PyObject* container;  // borrowed: its parent (or root_) holds it
+    bool list;
+    Py_ssize_t next;
+  };
 
-struct DataBuilder {
-  const Event& e;
-
-  py::object operator()(const HiData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.message, borrow(n.welcome));
-    set(o, n.nearby, u64(d.nearby));
-    return o;
-  }
-  py::object operator()(const RoomData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.roomId, room_str(d.room));
-    set(o, n.users, user_list(d.users));
-    set(o, n.full, boolean(d.full));
-    return o;
-  }
-  py::object operator()(const PresenceData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.uid, make_str(d.who->uid()));
-    set(o, n.online, boolean(d.online));
-    return o;
-  }
-  py::object operator()(const ResumeData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.roomId, room_str(d.room));
-    set(o, n.phase, borrow(d.playing ? n.playing : n.waiting));
-    set(o, n.users, user_list(d.users));
-    set(o, n.full, boolean(d.full));
-    if (d.playing) set(o, n.deadline, i64(d.deadline));
-    set(o, n.choice, u64(static_cast<unsigned>(d.choice)));
-    return o;
-  }
-  py::object operator()(const StartData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.roomId, room_str(d.room));
-    set(o, n.gameTime, seconds(d.game_time_ms));
-    set(o, n.deadline, i64(d.deadline));
-    const MemberView& v = e.to.room;
-    py::object users = steal(PyList_New(v.size()));
-    for (std::uint32_t i = 0; i < v.size(); ++i) {
-      py::object u = user_dict(v[i]);
-      set(u, n.totalScore, i64((*d.scores)[i].total_score));
-      set(u, n.winStreak, u64((*d.scores)[i].win_streak));
-      PyList_SET_ITEM(users.ptr(), i, u.release().ptr());
+  // Takes `o` (a new reference) into the current container.
+  void put(PyObject* o) {
+    if (!o) throw py::error_already_set();
+    if (depth_ == 0) {
+      root_ = steal(o);
+      return;
     }
-    set(o, n.roomUsers, users);
-    return o;
-  }
-  py::object operator()(const MovementData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.uid, make_str(d.who->uid()));
-    if (d.face == 0) {
-      set(o, n.movement, borrow(n.choice));
-    } else {
-      set(o, n.movement, borrow(n.face));
-      set(o, n.face, u64(d.face));
+    Level& l = stack_[depth_ - 1];
+    if (l.list) {
+      PyList_SET_ITEM(l.container, l.next++, o);
+      return;
     }
-    return o;
+    const int rc = PyDict_SetItem(l.container, key_, o);
+    Py_DECREF(o);
+    if (rc < 0) throw py::error_already_set();
   }
-  py::object operator()(const LeaveData& d) const {
-    py::object o = new_dict();
-    set(o, g_names.uid, make_str(d.who->uid()));
-    return o;
+  void open(PyObject* o, bool list) {
+    put(o);
+    stack_[depth_++] = {o, list, 0};
   }
-  py::object operator()(const ResultData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    set(o, n.roomId, room_str(d.room));
-    py::object rows = steal(PyList_New(static_cast<Py_ssize_t>(d.rows->size())));
-    Py_ssize_t i = 0;
-    for (const ResultRow& r : *d.rows) {
-      py::object row = new_dict();
-      set(row, n.uid, make_str(r.who->uid()));
-      set(row, n.bot, boolean(r.who->bot()));
-      set(row, n.choice, u64(static_cast<unsigned>(r.choice)));
-      set(row, n.wins, u64(r.tally.wins));
-      set(row, n.losses, u64(r.tally.losses));
-      set(row, n.base, i64(r.tally.base()));
-      set(row, n.roundScore, i64(r.round_score));
-      set(row, n.totalScore, i64(r.total_score));
-      set(row, n.winStreak, u64(r.win_streak));
-      PyList_SET_ITEM(rows.ptr(), i++, row.release().ptr());
-    }
-    set(o, n.result, rows);
-    return o;
-  }
-  py::object operator()(const ErrorData& d) const {
-    const Names& n = g_names;
-    py::object o = new_dict();
-    const auto c = static_cast<std::size_t>(d.code);
-    set(o, n.code, c < 11 ? borrow(n.error_codes[c]) : make_str(to_string(d.code)));
-    set(o, n.message, make_str(d.message));
-    return o;
-  }
+
+  py::object root_;
+  Level stack_[8];  // an event nests 4 deep
+  int depth_ = 0;
+  PyObject* key_ = nullptr;
 };
 
 }  // namespace
 
 py::object event_to_dict(const Event& e) {
-  const Names& n = g_names;
-  py::object d = new_dict();
-  set(d, n.at, i64(e.at));
-  set(d, n.to, recipients(e));
-  set(d, n.type, borrow(n.event_types[e.data.index()]));
-  set(d, n.data, std::visit(DataBuilder{e}, e.data));
-  return d;
+  DictSink sink;
+  detail::write_event(e, sink);
+  return sink.take();
 }
 
 py::object digest_dict(Time at, std::uint64_t lines, std::uint64_t digest) {
   const Names& n = g_names;
+  auto w = [&n](detail::Word word) { return n.words[static_cast<std::size_t>(word)]; };
   py::object d = new_dict();
-  set(d, n.at, i64(at));
-  set(d, n.to, steal(PyList_New(0)));
-  set(d, n.type, borrow(n.digest));
+  set(d, w(detail::Word::At), i64(at));
+  set(d, w(detail::Word::To), steal(PyList_New(0)));
+  set(d, w(detail::Word::Type), borrow(n.digest));
   py::object data = new_dict();
   set(data, n.lines, u64(lines));
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
   set(data, n.digest, make_str(hex));
-  set(d, n.data, data);
+  set(d, w(detail::Word::Data), data);
   return d;
 }
 

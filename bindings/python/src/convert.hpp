@@ -13,6 +13,7 @@
 #include "roshambo/command.hpp"
 #include "roshambo/config.hpp"
 #include "roshambo/detail/decode.hpp"
+#include "roshambo/detail/write_event.hpp"
 #include "roshambo/event.hpp"
 
 namespace roshambo::py_binding {
@@ -22,13 +23,10 @@ namespace py = pybind11;
 /// Interned key and value strings, created once at module import.
 struct Names {
   PyObject* fields[detail::kFieldCount];  ///< command fields, by detail::Field
-  PyObject *at, *to, *type, *data;
-  PyObject *message, *welcome, *nearby, *roomId, *users, *full, *uid, *uname, *uavatar;
-  PyObject *gameTime, *deadline, *roomUsers, *totalScore, *winStreak, *movement, *face;
-  PyObject *choice, *result, *bot, *wins, *losses, *base, *roundScore, *code;
-  PyObject *lines, *digest, *online, *phase, *playing, *waiting;
+  PyObject* words[detail::kWordCount];    ///< event keys and constant values, by detail::Word
   PyObject* event_types[std::variant_size_v<Event::Data>];
   PyObject* error_codes[11];
+  PyObject *lines, *digest;  ///< the replay digest line's own words
 };
 
 /// The names; valid after init_names().
