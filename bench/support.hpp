@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "floor.hpp"
 #include "roshambo/roshambo.hpp"
 
 namespace roshambo::bench {
@@ -25,12 +26,9 @@ inline std::string text(const char* prefix, std::size_t i, const char* suffix = 
 /// Uid of player `i` ("u0", "u1", ...): short, as a host's session ids would be.
 inline std::string uid(std::size_t i) { return text("u", i); }
 
-/// A choice code 1..3 for player `i` in round `round`: varied, but reproducible.
-inline std::int64_t choice_code(std::size_t i, std::uint64_t round) {
-  std::uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL + round * 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 31;
-  return static_cast<std::int64_t>(1 + x % 3);
-}
+/// A choice code 1..3 for player `i` in round `round`: the floor's (floor.hpp), so
+/// the engine and the floor play the same choices.
+inline std::int64_t choice_code(std::size_t i, std::uint64_t round) { return floor_choice(i, round); }
 
 /// An engine with `n` humans said hello, plus prebuilt join/choice commands so the
 /// timed loops measure the engine, not string building.
