@@ -1,5 +1,7 @@
 // `roshambo bench`: the standard simulator workloads of docs/PERFORMANCE.md, timed
-// end to end (best of --repeat runs), printed as a table or JSON.
+// end to end (best of --repeat runs), printed as a table or JSON, each next to the
+// floor (bench/floor.hpp: the least a round can cost here) measured in this process
+// for the same player count and capacity.
 
 #include <cmath>
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "floor.hpp"  // from bench/, see cli/CMakeLists.txt
 #include "simulate.hpp"
 #include "roshambo/version.hpp"
 
@@ -50,8 +53,9 @@ int run_bench(const BenchFlags& f) {
 
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
   if (f.format == "table") {
-    std::printf("%-13s %8s %6s %8s %6s %13s %9s %18s\n", "workload", "players", "rounds",
-                "capacity", "shards", "player-rounds", "best s", "M player-rounds/s");
+    std::printf("%-13s %8s %6s %8s %6s %13s %9s %18s %10s %9s\n", "workload", "players", "rounds",
+                "capacity", "shards", "player-rounds", "best s", "M player-rounds/s", "M floor/s",
+                "of floor");
   }
   for (const Workload& w : kWorkloads) {
     if (!f.only.empty() && f.only != w.name) continue;
@@ -68,10 +72,13 @@ int run_bench(const BenchFlags& f) {
       if (k == 0 || s < best) best = s;
     }
     const double rate = static_cast<double>(r.player_rounds) / best;
+    const double floor = bench::floor_rate(o.players, o.config.capacity);
+    const double of_floor = floor > 0 ? rate / floor : 0;
     if (f.format == "table") {
-      std::printf("%-13s %8u %6u %8u %6u %13llu %9.3f %18.2f\n", w.name, o.players, o.rounds,
-                  o.config.capacity, o.shards, static_cast<unsigned long long>(r.player_rounds),
-                  best, rate / 1e6);
+      std::printf("%-13s %8u %6u %8u %6u %13llu %9.3f %18.2f %10.2f %9.4f\n", w.name, o.players,
+                  o.rounds, o.config.capacity, o.shards,
+                  static_cast<unsigned long long>(r.player_rounds), best, rate / 1e6, floor / 1e6,
+                  of_floor);
       std::fflush(stdout);
     }
     rows.push_back({{"workload", w.name},
@@ -82,7 +89,9 @@ int run_bench(const BenchFlags& f) {
                     {"shards", o.shards},
                     {"player_rounds", r.player_rounds},
                     {"seconds", best},
-                    {"player_rounds_per_s", rate}});
+                    {"player_rounds_per_s", rate},
+                    {"floor_player_rounds_per_s", floor},
+                    {"of_floor", of_floor}});
   }
   if (f.format == "json") {
     nlohmann::ordered_json j;
@@ -110,6 +119,9 @@ void setup_bench(CLI::App& app) {
       "  cap2          --players 100000 --rounds 20 --capacity 2 --bot-fill-after-ms 0\n"
       "  cap1000       --players 100000 --rounds 20 --capacity 1000 --bot-fill-after-ms 0\n"
       "  cap2-shards2  the cap2 workload with --shards 2\n"
+      "The floor is the least a round of the same players and capacity costs here\n"
+      "(integer ids, counting settlement, compact events; one thread's CPU time, best\n"
+      "of 3); \"of floor\" is the workload's rate (wall time, all shards) divided by it.\n"
       "Example:\n  roshambo bench --repeat 5\n  roshambo bench --scale 0.1 --format json");
   cmd->callback([f]() {
     if (const int code = run_bench(*f); code != 0) throw CLI::RuntimeError(code);
