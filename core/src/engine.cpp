@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
 
 #include "engine_impl.hpp"
 #include "roshambo/codec.hpp"
@@ -562,14 +563,31 @@ using Verdict = std::optional<Refusal>;
 /// What every handler works on.
 struct Call {
   Engine::Impl& m;
-  const Command& cmd;
+  std::int64_t value;  // the choice or face code
   Time now;
   std::vector<Event>& out;
 };
 
-Verdict on_hello(Call& c) {
+// A registered player says hello: online again, `hi`, and `resume` when it was dropped
+// within the grace.
+void greet(Engine::Impl& m, std::uint32_t id, Time now, std::vector<Event>& out) {
+  Engine::Impl::PlayerRec& p = m.humans[id];
+  // Offline yet still seated: dropped within the grace, so this hello resumes.
+  const bool back = !p.online && p.room != kNone;
+  if (!p.online) {
+    p.online = true;
+    ++m.online;
+  }
+  Event e;
+  e.at = now;
+  e.to.single = p.profile;
+  e.data = HiData{m.online};
+  out.push_back(std::move(e));
+  if (back) m.resume(id, now, out);  // its Grace timer is cancelled: prune() follows
+}
+
+Verdict on_hello(Call& c, const Command& cmd) {
   Engine::Impl& m = c.m;
-  const Command& cmd = c.cmd;
   if (cmd.from.rfind("bot-", 0) == 0) {
     return Refusal{ErrorCode::InvalidField, "user.uid: the prefix \"bot-\" is reserved for engine bots"};
   }
@@ -587,27 +605,15 @@ Verdict on_hello(Call& c) {
     }
     id = static_cast<std::uint32_t>(m.humans.size());
     m.humans.emplace_back();
-    m.humans.back().profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
+    m.humans.back().profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
     m.index_insert(id);
   } else {
     Engine::Impl::PlayerRec& p = m.humans[id];
     if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
-      p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar);
+      p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
     }
   }
-  Engine::Impl::PlayerRec& p = m.humans[id];
-  // Offline yet still seated: dropped within the grace, so this hello resumes.
-  const bool back = !p.online && p.room != kNone;
-  if (!p.online) {
-    p.online = true;
-    ++m.online;
-  }
-  Event e;
-  e.at = c.now;
-  e.to.single = p.profile;
-  e.data = HiData{m.online};
-  c.out.push_back(std::move(e));
-  if (back) m.resume(id, c.now, c.out);  // its Grace timer is cancelled: prune() follows
+  greet(m, id, c.now, c.out);
   return std::nullopt;
 }
 
@@ -621,7 +627,7 @@ Verdict on_join(Call& c, std::uint32_t id) {
 }
 
 Verdict on_choice(Call& c, std::uint32_t id) {
-  const std::int64_t v = c.cmd.value;
+  const std::int64_t v = c.value;
   if (v < 1 || v > 3) {
     return Refusal{ErrorCode::InvalidChoice,
                    "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " + std::to_string(v)};
@@ -636,7 +642,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
 }
 
 Verdict on_face(Call& c, std::uint32_t id) {
-  const std::int64_t v = c.cmd.value;
+  const std::int64_t v = c.value;
   if (v < 1 || v > 4) return Refusal{ErrorCode::InvalidFace, "face must be 1..4, got " + std::to_string(v)};
   const Engine::Impl::PlayerRec& p = c.m.humans[id];
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
@@ -701,41 +707,105 @@ std::optional<Time> Engine::next_deadline() const noexcept {
   return impl_->heap.front().due;
 }
 
-std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out) {
-  Impl& m = *impl_;
-  auto refuse = [&](ErrorCode code, std::string message) {
-    out.push_back(error_event(m.now, cmd.from, m.cfg.max_uid_bytes, code, std::move(message)));
-    return std::optional<ErrorCode>(code);
-  };
+namespace {
+
+// The time check every command starts with, then the timers due by `now` fire.
+Verdict advance(Engine::Impl& m, Time now, std::vector<Event>& out) {
   if (now < m.now) {
-    return refuse(ErrorCode::TimeWentBackwards,
-                  "time went backwards: " + std::to_string(now) + " < " + std::to_string(m.now));
+    return Refusal{ErrorCode::TimeWentBackwards,
+                   "time went backwards: " + std::to_string(now) + " < " + std::to_string(m.now)};
   }
-  if (now > kMaxTime) return refuse(ErrorCode::InvalidField, "at: larger than 2^62");
+  if (now > kMaxTime) return Refusal{ErrorCode::InvalidField, "at: larger than 2^62"};
   m.fire_due(now, out);
   m.now = now;
+  return std::nullopt;
+}
 
+Refusal offline(std::string_view uid) {
+  return Refusal{ErrorCode::UnknownPlayer,
+                 "unknown or offline player \"" + std::string(uid) + "\": send hello first"};
+}
+
+// After the sender is known: hello, or the player's handler when it is online.
+Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hello) {
+  if (type == CommandType::Hello) {
+    if (hello) return on_hello(c, *hello);
+    greet(c.m, id, c.now, c.out);
+    return std::nullopt;
+  }
+  if (!c.m.humans[id].online) return offline(c.m.humans[id].profile->uid());
+  return kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
+}
+
+}  // namespace
+
+std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out) {
+  Impl& m = *impl_;
+  auto refuse = [&](Refusal r) {
+    out.push_back(error_event(m.now, cmd.from, m.cfg.max_uid_bytes, r.code, std::move(r.message)));
+    return std::optional<ErrorCode>(r.code);
+  };
+  if (Verdict late = advance(m, now, out)) return refuse(std::move(*late));
   // What the command is comes next, then who sent it (docs/RULES.md §7, check order).
-  const auto type = static_cast<std::size_t>(cmd.type);
-  if (type >= std::size(kPlayerHandlers)) return refuse(ErrorCode::UnknownCommand, "unknown command");
+  if (static_cast<std::size_t>(cmd.type) >= std::size(kPlayerHandlers)) {
+    return refuse({ErrorCode::UnknownCommand, "unknown command"});
+  }
   if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
-    return refuse(ErrorCode::InvalidField, *bad);
+    return refuse({ErrorCode::InvalidField, std::move(*bad)});
   }
-  Call call{m, cmd, now, out};
-  Verdict verdict;
-  if (cmd.type == CommandType::Hello) {
-    verdict = on_hello(call);
-  } else {
-    const std::uint32_t id = m.find(cmd.from);
-    if (id == kNone || !m.humans[id].online) {
-      return refuse(ErrorCode::UnknownPlayer,
-                    "unknown or offline player \"" + cmd.from + "\": send hello first");
-    }
-    verdict = kPlayerHandlers[type](call, id);
-  }
-  if (verdict) return refuse(verdict->code, std::move(verdict->message));
+  Call call{m, cmd.value, now, out};
+  const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.find(cmd.from);
+  if (cmd.type != CommandType::Hello && id == kNone) return refuse(offline(cmd.from));
+  if (Verdict v = dispatch(call, id, cmd.type, &cmd)) return refuse(std::move(*v));
   m.prune();
   return std::nullopt;
+}
+
+std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
+                                        Time now, std::vector<Event>& out) {
+  Impl& m = *impl_;
+  const bool known = who.index < m.humans.size();
+  // The error goes to the player the handle names: the uid API's recipient, by uid.
+  auto refuse = [&](Refusal r) {
+    Event e;
+    e.at = m.now;
+    if (known) {
+      e.to.single = m.humans[who.index].profile;
+    } else {
+      e.to.nobody = true;
+    }
+    e.data = ErrorData{r.code, std::move(r.message)};
+    out.push_back(std::move(e));
+    return std::optional<ErrorCode>(r.code);
+  };
+  if (Verdict late = advance(m, now, out)) return refuse(std::move(*late));
+  if (static_cast<std::size_t>(type) >= std::size(kPlayerHandlers)) {
+    return refuse({ErrorCode::UnknownCommand, "unknown command"});
+  }
+  if (!known) return refuse({ErrorCode::UnknownPlayer, "unknown player handle " + std::to_string(who.index)});
+  Call call{m, value, now, out};
+  if (Verdict v = dispatch(call, who.index, type, nullptr)) return refuse(std::move(*v));
+  m.prune();
+  return std::nullopt;
+}
+
+std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
+                                        Time now, std::vector<Event>& out, const EventSink& sink) {
+  SinkScope scope(*impl_, sink);
+  return handle(who, type, value, now, out);
+}
+
+std::optional<PlayerHandle> Engine::find_player(std::string_view uid) const noexcept {
+  const std::uint32_t id = impl_->find(uid);
+  if (id == kNone) return std::nullopt;
+  return PlayerHandle{id};
+}
+
+std::string_view Engine::uid_of(PlayerHandle who) const {
+  if (who.index >= impl_->humans.size()) {
+    throw std::out_of_range("uid_of: no player has handle " + std::to_string(who.index));
+  }
+  return impl_->humans[who.index].profile->uid();
 }
 
 std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out,

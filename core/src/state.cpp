@@ -106,14 +106,15 @@ Outcome parse_outcome(const std::string& s) {
   bad("unknown outcome '" + s.substr(0, 16) + "'");
 }
 
-void read_player(const nlohmann::json& j, const Config& cfg, detail::PlayerRec& p, bool bot) {
+void read_player(const nlohmann::json& j, const Config& cfg, detail::PlayerRec& p, bool bot,
+                 std::uint32_t handle) {
   // Bot names are their uids ("bot-N"), made by the engine: the limits on what
   // players may send do not apply to them.
   const std::string& uid = need_str(j, "uid", bot ? 64 : cfg.max_uid_bytes);
   if (uid.empty()) bad("empty uid");
   const std::string& name = need_str(j, "name", bot ? 64 : cfg.max_name_bytes);
   const std::string& avatar = need_str(j, "avatar", cfg.max_avatar_bytes);
-  p.profile = ProfileRef::make(uid, name, avatar, bot);
+  p.profile = ProfileRef::make(uid, name, avatar, bot, handle);
   p.total = need_int(j, "total", std::numeric_limits<std::int64_t>::min(),
                      std::numeric_limits<std::int64_t>::max());
   p.streak = static_cast<std::uint32_t>(need_int(j, "streak", 0, UINT32_MAX));
@@ -236,7 +237,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
     m->humans.reserve(ps.size());
     for (const auto& pj : ps) {
       PlayerRec p;
-      read_player(pj, cfg, p, false);
+      read_player(pj, cfg, p, false, static_cast<std::uint32_t>(m->humans.size()));
       if (p.profile->uid().rfind("bot-", 0) == 0) bad("a player uid uses the reserved prefix bot-");
       if (!valid_utf8(p.profile->uid())) bad("uid not UTF-8");
       p.online = need_bool(pj, "online");
@@ -281,7 +282,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         if (is_bot) {
           if (r.phase != Phase::Playing) bad("a bot in a waiting room");
           PlayerRec b;
-          read_player(mj, cfg, b, true);
+          read_player(mj, cfg, b, true, Profile::kNoHandle);
           const std::string uid(b.profile->uid());
           if (uid.rfind("bot-", 0) != 0) bad("bot uid without the bot- prefix");
           // Bots are bot-<n> with n below next_bot, named by their uid: a later fill
@@ -319,7 +320,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         } else {
           const std::string& name = need_str(mj, "name", cfg.max_name_bytes);
           const std::string& avatar = need_str(mj, "avatar", cfg.max_avatar_bytes);
-          r.members->members.push_back(ProfileRef::make(p.profile->uid(), name, avatar));
+          r.members->members.push_back(ProfileRef::make(p.profile->uid(), name, avatar, false, id));
           ++r.humans;
         }
       }

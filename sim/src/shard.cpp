@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <string_view>
+#include <stdexcept>
 #include <variant>
 
 #include "internal.hpp"
@@ -46,6 +46,7 @@ class Shard {
   void join_round(Time t);
   void tick(Time t);
   bool send(const Command& c, Time t);
+  bool send(std::uint32_t player, CommandType type, std::int64_t value, Time t);
   void set_uid(std::string& s, std::uint32_t i) const;
   std::uint32_t local(const Profile& who) const noexcept;
   void consume();
@@ -62,7 +63,7 @@ class Shard {
   ShardOut out_;
   Time period_ = 1;
   std::uint32_t round_ = 0;
-  Command choice_ = Command::choice({}, 0);
+  Command logged_ = Command::join({});  // the uid form of a handle command, for the command log
   std::vector<Event> events_;
   PickSchedule picks_;
   std::vector<std::uint32_t> order_;
@@ -96,7 +97,12 @@ ShardOut Shard::run() {
   const std::uint32_t n = static_cast<std::uint32_t>(out_.players.size());
   // Everyone says hello at time 0; the name shows the strategy in event logs.
   for (std::uint32_t i = 0; i < n; ++i) {
-    send(Command::hello(player_uid(first_ + i), strategies_[out_.players[i].strategy].name()), 0);
+    const std::string uid = player_uid(first_ + i);
+    send(Command::hello(uid, strategies_[out_.players[i].strategy].name()), 0);
+    // A fresh engine hands out handles in registration order: local index i is handle i,
+    // which is how events' profiles map back to players (local()).
+    const auto handle = engine_->find_player(uid);
+    if (!handle || handle->index != i) throw std::logic_error("simulator: handle out of registration order");
   }
   const Time end = static_cast<Time>(o_.rounds) * period_ - 1;
   std::uint32_t next_round = 0;
@@ -115,9 +121,7 @@ ShardOut Shard::run() {
       join_round(t);
     } else {
       const auto [player, choice] = picks_.pop();
-      set_uid(choice_.from, player);
-      choice_.value = static_cast<std::int64_t>(choice);
-      send(choice_, t);
+      send(player, CommandType::Choice, static_cast<std::int64_t>(choice), t);
     }
   }
   report(o_.rounds);
@@ -144,10 +148,8 @@ void Shard::join_round(Time t) {
       return ps[a].total > ps[b].total;
     });
   }
-  Command join = Command::join({});
   for (std::uint32_t i : order_) {
-    set_uid(join.from, i);
-    if (!send(join, t)) out_.players[i].in_room = true;
+    if (!send(i, CommandType::Join, 0, t)) out_.players[i].in_room = true;
   }
 }
 
@@ -173,6 +175,21 @@ bool Shard::send(const Command& c, Time t) {
   return refused;
 }
 
+// Local player `player` by its handle: no uid is built or looked up unless it is logged.
+bool Shard::send(std::uint32_t player, CommandType type, std::int64_t value, Time t) {
+  ++out_.summary.commands;
+  if (o_.command_log) {
+    logged_.type = type;
+    logged_.value = value;
+    set_uid(logged_.from, player);
+    cmd_log_ += encode_command_line(logged_, t);
+    cmd_log_ += '\n';
+  }
+  const bool refused = engine_->handle(PlayerHandle{player}, type, value, t, events_).has_value();
+  consume();
+  return refused;
+}
+
 // Write the uid of local player i into `s` (no lookup: players are visited in
 // random order, and a table of uids would cost a cache miss each time).
 void Shard::set_uid(std::string& s, std::uint32_t i) const {
@@ -182,16 +199,8 @@ void Shard::set_uid(std::string& s, std::uint32_t i) const {
 }
 
 std::uint32_t Shard::local(const Profile& who) const noexcept {
-  // Simulated uids are "p<global index + 1>"; anything else is not ours.
-  const std::string_view uid = who.uid();
-  std::uint32_t v = 0;
-  if (uid.size() < 2 || uid[0] != 'p') return UINT32_MAX;
-  const auto [ptr, ec] = std::from_chars(uid.data() + 1, uid.data() + uid.size(), v);
-  if (ec != std::errc() || ptr != uid.data() + uid.size() || v <= first_ ||
-      v - first_ - 1 >= out_.players.size()) {
-    return UINT32_MAX;
-  }
-  return v - first_ - 1;
+  // Handles are local indexes (see run()); bots and strangers have none.
+  return who.handle() < out_.players.size() ? who.handle() : UINT32_MAX;
 }
 
 void Shard::consume() {

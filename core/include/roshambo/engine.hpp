@@ -52,6 +52,15 @@ struct EngineStats {
                                    ///< yet dropped (swept out whenever the queue doubles)
 };
 
+/// A registered human's dense handle: its index in registration order. Humans are never
+/// removed, so it is stable for the life of the engine, its copies and the engines
+/// restored from its snapshots. Trusted hosts (a server's connection, the simulator)
+/// keep it to skip the uid lookup every uid command starts with.
+struct PlayerHandle {
+  std::uint32_t index = UINT32_MAX;
+  friend bool operator==(PlayerHandle, PlayerHandle) = default;
+};
+
 /// Receives the events of one call in chunks while it runs (the handle/tick/reject
 /// overloads that take one), so that a long jump in time, which fires every timer on
 /// the way, streams to the host in bounded memory. It is given the call's `out`
@@ -91,6 +100,22 @@ class Engine {
   std::vector<Event> handle(const Command& cmd, Time now);
   /// As handle(), but a refusal throws CommandError (its events are still in `out`).
   void handle_or_throw(const Command& cmd, Time now, std::vector<Event>& out);
+
+  /// As handle(cmd, …), for the player `who` with no uid to look up: `type` with `value`
+  /// (the choice or face code; ignored by the other commands). Events and errors are
+  /// those of the uid command; hello re-sends the player's current name and avatar (a
+  /// reconnect), and a handle the engine never issued is refused as unknown_player
+  /// with no recipient. Behaviour and logs are those of the uid API, byte for byte.
+  std::optional<ErrorCode> handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
+                                  std::vector<Event>& out);
+  /// As above, streaming the events of due timers to `sink` in chunks (EventSink).
+  std::optional<ErrorCode> handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
+                                  std::vector<Event>& out, const EventSink& sink);
+
+  /// The handle of a registered human (online or not), or nullopt: one uid lookup.
+  std::optional<PlayerHandle> find_player(std::string_view uid) const noexcept;
+  /// A registered human's uid; the handle must come from this engine (or its copies).
+  std::string_view uid_of(PlayerHandle who) const;
 
   /// Fire the timers due at or before `now`. A `now` in the past yields one error
   /// event (no recipient) and changes nothing. O(1) when nothing is due.

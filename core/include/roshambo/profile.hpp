@@ -19,6 +19,13 @@ class Profile {
   }
   /// True for players the engine created to fill rooms.
   bool bot() const noexcept { return bot_; }
+  /// The player's handle in the engine that registered it (PlayerHandle::index), or
+  /// kNoHandle for bots and for error recipients the engine does not know; lets a host
+  /// map an event's players back to its own tables without reading uids.
+  std::uint32_t handle() const noexcept { return handle_; }
+
+  /// handle() of a profile that names no registered player.
+  static constexpr std::uint32_t kNoHandle = UINT32_MAX;
 
  private:
   friend class ProfileRef;
@@ -26,6 +33,7 @@ class Profile {
   const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
 
   mutable std::atomic<std::uint32_t> refs_{1};
+  std::uint32_t handle_ = kNoHandle;
   std::uint16_t uid_len_ = 0;
   std::uint16_t avatar_len_ = 0;
   std::uint8_t name_len_ = 0;
@@ -37,8 +45,9 @@ class ProfileRef {
  public:
   ProfileRef() noexcept = default;
   /// Allocate a profile. Lengths must fit: uid < 64 KiB, name < 256, avatar < 64 KiB.
-  static ProfileRef make(std::string_view uid, std::string_view name,
-                         std::string_view avatar, bool bot = false);
+  /// `handle` is the registered player's index (Profile::handle()).
+  static ProfileRef make(std::string_view uid, std::string_view name, std::string_view avatar,
+                         bool bot = false, std::uint32_t handle = Profile::kNoHandle);
   ProfileRef(const ProfileRef& o) noexcept : p_(o.p_) { retain(); }
   ProfileRef(ProfileRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
   ProfileRef& operator=(const ProfileRef& o) noexcept {

@@ -1,0 +1,117 @@
+// Player handles: the uid-free entry point trusted hosts use. Whatever a handle command
+// does, the same uid command does, byte for byte.
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "roshambo_test.hpp"
+
+using namespace roshambo;
+using namespace rt;
+
+namespace {
+
+// Sends a step through handles wherever the sender is registered (hello registers by
+// uid, and renames, so it stays a uid command).
+std::optional<ErrorCode> apply_by_handle(Engine& e, const Step& s, std::vector<Event>& out) {
+  if (s.tick || s.cmd.type == CommandType::Hello) return apply(e, s, out);
+  const auto who = e.find_player(s.cmd.from);
+  if (!who) return apply(e, s, out);
+  return e.handle(*who, s.cmd.type, s.cmd.value, s.at, out);
+}
+
+}  // namespace
+
+TEST_CASE("handles: random logs give the uid API's events, byte for byte", "[handles][property]") {
+  Rand seeds(20261126);
+  for (int run = 0; run < 60; ++run) {
+    const Config cfg = random_config(seeds);
+    CommandGen gen(seeds.next(), 6, cfg.game_time_ms);
+    Engine by_uid(cfg), by_handle(cfg);
+    std::vector<Event> a, b;
+    for (int i = 0; i < 400; ++i) {
+      const Step s = gen.next();
+      INFO("run " << run << ", step " << i << ": " << encode(s));
+      a.clear();
+      b.clear();
+      const auto ra = apply(by_uid, s, a);
+      const auto rb = apply_by_handle(by_handle, s, b);
+      REQUIRE(ra == rb);
+      REQUIRE(log_of(a) == log_of(b));
+    }
+    CHECK(by_uid.digest() == by_handle.digest());
+    by_handle.verify();
+  }
+}
+
+TEST_CASE("handles: registration order, stable across copies and snapshots", "[handles]") {
+  Driver d;
+  d.seat({"ann", "bob", "cid"}, 0);
+  const auto bob = d.engine.find_player("bob");
+  REQUIRE(bob);
+  CHECK(bob->index == 1);
+  CHECK(d.engine.uid_of(*bob) == "bob");
+  CHECK_FALSE(d.engine.find_player("nobody"));
+  CHECK_FALSE(d.engine.find_player("bot-1"));  // bots have no handle
+
+  const Engine copy = d.engine;
+  CHECK(copy.find_player("bob") == bob);
+  const Engine restored = Engine::from_snapshot(d.engine.snapshot());
+  CHECK(restored.find_player("cid") == d.engine.find_player("cid"));
+
+  // Events name their players by profile; the profile carries the handle.
+  std::vector<Event> out;
+  REQUIRE_FALSE(d.engine.handle(*bob, CommandType::Face, 2, 0, out));
+  REQUIRE(out.size() == 1);
+  const auto& movement = std::get<MovementData>(out[0].data);
+  CHECK(movement.who->handle() == bob->index);
+  for (std::uint32_t i = 0; i < out[0].to.room.size(); ++i) {
+    const Profile& p = out[0].to.room[i];
+    CHECK(p.handle() == (p.bot() ? Profile::kNoHandle : d.engine.find_player(p.uid())->index));
+  }
+  CHECK_THROWS_AS(d.engine.uid_of(PlayerHandle{3}), std::out_of_range);
+}
+
+TEST_CASE("handles: a handle never issued is refused and changes nothing", "[handles][errors]") {
+  Driver d;
+  d.seat({"ann"}, 0);
+  d.tick(5);  // the refused commands below come at 5: time moving on is not their doing
+  const auto before = d.engine.digest();
+  std::vector<Event> out;
+  const auto code = d.engine.handle(PlayerHandle{7}, CommandType::Join, 0, 5, out);
+  REQUIRE(code == ErrorCode::UnknownPlayer);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].to.nobody);
+  CHECK(recipients(out[0]).empty());
+  CHECK(std::get<ErrorData>(out[0].data).message == "unknown player handle 7");
+  CHECK(d.engine.digest() == before);
+
+  // An unknown command type is refused before the handle is looked at, as by uid.
+  out.clear();
+  const auto bad_type = static_cast<CommandType>(42);
+  CHECK(d.engine.handle(PlayerHandle{0}, bad_type, 0, 5, out) == ErrorCode::UnknownCommand);
+  CHECK(recipients(out.back()) == std::vector<std::string>{"ann"});
+  out.clear();
+  CHECK(d.engine.handle(PlayerHandle{0}, CommandType::Join, 0, 4, out) == ErrorCode::TimeWentBackwards);
+  CHECK(d.engine.digest() == before);
+}
+
+TEST_CASE("handles: hello by handle is a reconnect with the same profile", "[handles][grace]") {
+  Config c;
+  c.capacity = 3;
+  c.reconnect_grace_ms = 5000;
+  Driver d(c);
+  d.seat({"ann", "bob"}, 0);
+  const PlayerHandle ann = *d.engine.find_player("ann");
+  std::vector<Event> out;
+  // Offline: every command but hello is refused, as by uid.
+  REQUIRE_FALSE(d.engine.handle(ann, CommandType::Disconnect, 0, 10, out));
+  out.clear();
+  CHECK(d.engine.handle(ann, CommandType::Face, 1, 11, out) == ErrorCode::UnknownPlayer);
+  out.clear();
+  REQUIRE_FALSE(d.engine.handle(ann, CommandType::Hello, 0, 12, out));
+  CHECK(types(out) == std::vector<std::string>{"hi", "resume", "presence"});
+  CHECK(d.engine.player("ann")->online);
+  CHECK(d.engine.player("ann")->name == "name-ann");
+}
