@@ -35,6 +35,8 @@ server_debs=()
 command -v chromium >/dev/null 2>&1 || server_debs+=(chromium)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || server_debs+=(fonts-noto-color-emoji)  # the page's emoji
 command -v npm >/dev/null 2>&1 || server_debs+=(nodejs npm)
+# Scale-out tests and load runs start their own redis-server on a loopback port.
+command -v redis-server >/dev/null 2>&1 || server_debs+=(redis-server)
 apt_install "${server_debs[@]}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 lock_sum=$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)

@@ -3,6 +3,8 @@
 # runner with socket.io-client, then Debian's chromium driven by playwright-core. Runs
 # against the package scripts/test.d/30-python.sh has just installed, and the CLI that
 # scripts/build.sh built (the command-log replay test compares with `roshambo replay`).
+# tests/server/test_scaleout.py starts its own redis-server (scripts/setup.sh installs it)
+# on a free loopback port for each test, and stops it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 py=${PYTHON:-python3}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from serverkit import Server
+from serverkit import RedisServer, Server
 
 
 @pytest.fixture
@@ -29,3 +29,13 @@ def start_server(tmp_path: pathlib.Path) -> Iterator[Callable[..., Server]]:
         finally:
             if s.proc.poll() is None:
                 s.proc.kill()
+
+
+@pytest.fixture
+def redis_server(tmp_path: pathlib.Path) -> Iterator[RedisServer]:
+    """A real redis-server of the test's own (stopped afterwards)."""
+    r = RedisServer(tmp_path / "redis")
+    try:
+        yield r
+    finally:
+        r.stop()

@@ -13,7 +13,9 @@ import json
 import os
 import pathlib
 import select
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -74,6 +76,11 @@ class Server:
 
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, nothing flushed, no goodbye."""
+        self.proc.kill()
+        self.returncode = self.proc.wait(10)
 
     def stop(self, timeout: float = 15) -> int:
         """SIGTERM, then wait; the exit code (a kill after `timeout` fails the test)."""
@@ -151,6 +158,74 @@ class Client:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port with its own directory, no RDB
+    snapshots, and an append-only file synced on every write, so a restart on the
+    same port and directory comes back with everything it acknowledged."""
+
+    def __init__(self, workdir: pathlib.Path) -> None:
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start()
+
+    def start(self, timeout: float = 10) -> None:
+        exe = shutil.which("redis-server")
+        assert exe, "redis-server is not installed (scripts/setup.sh installs it)"
+        self.proc = subprocess.Popen(
+            [exe, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.workdir),
+             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "yes",
+             "--daemonize", "no", "--logfile", str(self.workdir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(64).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            assert self.proc.poll() is None, (self.workdir / "redis.log").read_text()
+            time.sleep(0.05)
+        raise AssertionError("redis-server did not answer PING")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self.proc = None
+
+    def log_lines(self, shard: int) -> list[str]:
+        """The shard's command log, as the server wrote it (docs/server.md, Scale-out)."""
+        import redis
+
+        from roshambo.server.scaleout import log_key
+
+        r = redis.Redis.from_url(self.url, decode_responses=True, socket_timeout=5)
+        try:
+            lines: list[str] = []
+            for _, fields in r.xrange(log_key(shard)):
+                lines.append(fields["l"])
+            return lines
+        finally:
+            r.close()
 
 
 def cli_binary() -> pathlib.Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import uvicorn
 
 import roshambo
 
+from . import scaleout
 from .game import GameServer, Limits
 
 EPILOG = """\
@@ -22,6 +24,8 @@ examples:
   roshambo-server                                   # http://127.0.0.1:9595/
   roshambo-server --config cfg.json --seed 7 --commands run.jsonl
   roshambo replay --config cfg.json --seed 7 run.jsonl   # the events the server sent
+  roshambo-server --redis redis://127.0.0.1:6379/0 --shards 2 --shard 0 --port 9595
+  roshambo-server --redis redis://127.0.0.1:6379/0 --shards 2 --shard 1 --port 9596
 
 environment:
   ROSHAMBO_SECRET        the --secret (token mode) when the flag is not given
@@ -47,6 +51,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--burst", type=int, default=Limits.burst, help="events at once per connection (default 40)")
     p.add_argument("--client-js", metavar="FILE", help="the Socket.IO browser client (socket.io.min.js)")
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--log-format", default="text", choices=["text", "json"],
+                   help="the server's own log lines: text, or one JSON object a line")
+    g = p.add_argument_group("scale-out (docs/server.md, Scale-out)")
+    g.add_argument("--redis", metavar="URL", help="run as one shard of a service on this Redis (redis://HOST:PORT/DB)")
+    g.add_argument("--shards", type=int, default=1, help="shards in the service (default 1)")
+    g.add_argument("--shard", type=int, default=0, help="this process's shard, 0..shards-1 (default 0)")
+    g.add_argument("--snapshot-every", type=int, default=scaleout.ShardOptions.snapshot_every, metavar="M",
+                   help="snapshot the shard after M logged lines (default 1000)")
+    g.add_argument("--snapshot-seconds", type=float, default=scaleout.ShardOptions.snapshot_seconds, metavar="S",
+                   help="... or S seconds after the first line since the last one (default 30)")
     p.add_argument("--ws", default="auto", choices=["auto", "websockets", "websockets-sansio", "wsproto"],
                    help="uvicorn's WebSocket implementation (auto: websockets when installed)")
     p.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"],
@@ -74,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.rate <= 0 or args.burst < 1:
         sys.exit("roshambo-server: --rate must be > 0 and --burst >= 1")
     secret = args.secret if args.secret is not None else os.environ.get("ROSHAMBO_SECRET")
+    setup_logging(args.log_level, args.log_format)
+    shard = None
+    if args.redis is not None:
+        shard = scaleout.ShardOptions(args.redis, args.shards, args.shard, args.snapshot_every, args.snapshot_seconds)
+    elif args.shards != 1 or args.shard != 0:
+        sys.exit("roshambo-server: --shards and --shard need --redis")
     try:
         game = GameServer(
             config,
@@ -83,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             limits=Limits(rate=args.rate, burst=args.burst),
             path=args.path,
             client_js=args.client_js,
+            shard=shard,
         )
     except ValueError as e:
         sys.exit(f"roshambo-server: {e}")
@@ -103,6 +124,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"roshambo-server: cannot listen on {args.host}:{args.port}: {e.strerror}")
     with asyncio.Runner(loop_factory=loop_factory(args.loop)) as runner:
         runner.run(serve(game, sock, args.log_level, args.ws))
+
+
+def setup_logging(level: str, fmt: str) -> None:
+    """The server's own log (``roshambo.server.*``) on stderr, as text or JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(scaleout.JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("roshambo-server: %(levelname)s %(name)s: %(message)s %(fields)s",
+                                               defaults={"fields": ""}))
+    logger = logging.getLogger("roshambo.server")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+    logger.propagate = False
 
 
 def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -130,6 +165,11 @@ async def serve(game: GameServer, sock: socket.socket, log_level: str = "warning
         ws_ping_interval=None,  # Engine.IO pings every connection already
         ws_ping_timeout=None,
     )
+    if game.shard is not None:  # restore the shard before accepting anyone
+        try:
+            await game.start()
+        except (ValueError, scaleout.Unavailable, OSError) as e:
+            sys.exit(f"roshambo-server: shard {game.shard.shard}: {e}")
     await _Server(config, game).serve(sockets=[sock])
 
 

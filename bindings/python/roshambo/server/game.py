@@ -15,6 +15,7 @@ import hmac
 import json
 import logging
 import os
+import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ import socketio
 from socketio import packet as sio_packet
 
 import roshambo
+
+from . import scaleout
 
 log = logging.getLogger("roshambo.server")
 
@@ -80,6 +83,11 @@ class Conn:
     closed: bool = False  # replaced or gone: queued commands are dropped
     drops: int = 0
     warned: bool = False
+    # Scale-out. At the owner of the uid: the shard of the process that holds this
+    # connection when another one does (None: held here). At that process: the uid of
+    # the connection's first hello, whose owner receives all its commands.
+    edge: int | None = None
+    claimed: str | None = None
 
 
 @dataclass
@@ -90,6 +98,7 @@ class Counters:
     ticks: int = 0
     events: int = 0  # engine events
     sent: int = 0  # Socket.IO messages sent (one per event and recipient)
+    forwarded: int = 0  # commands published to the shard that owns their uid
     refused: collections.Counter[str] = field(default_factory=collections.Counter)
 
 
@@ -114,11 +123,11 @@ def _quiet_engineio_logger(counters: Counters) -> logging.Logger:
 
 
 class Clock:
-    """Host time: whole milliseconds of a monotonic clock since ``start``."""
+    """Host time: whole milliseconds of a monotonic clock, ``now`` at creation."""
 
-    def __init__(self) -> None:
-        self.origin = time.monotonic()
-        self.last = 0
+    def __init__(self, now: int = 0) -> None:
+        self.origin = time.monotonic() - now / 1000
+        self.last = now
 
     def now(self) -> int:
         """The current host time; never goes backwards."""
@@ -151,6 +160,7 @@ class GameServer:
         limits: Limits | None = None,
         path: str = "/socket.io",
         client_js: str | os.PathLike[str] | None = None,
+        shard: scaleout.ShardOptions | None = None,
     ) -> None:
         self.engine = roshambo.Engine(config, seed=seed)
         self.config = self.engine.config
@@ -169,6 +179,15 @@ class GameServer:
         self._timer_due: int | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        # Scale-out (None when the process is the whole service).
+        self.shard = shard
+        if shard is not None:
+            shard.check()
+        self._redis: Any = None
+        self._slog: scaleout.ShardLog | None = None
+        self._remote: dict[str, Conn] = {}  # connections held by other processes, by sid
+        self._background: list[asyncio.Task[None]] = []
+        self._fenced = False
 
         # A packet larger than a command may be is refused by Socket.IO itself (the
         # connection is closed); the exact limit, on the logged line, is checked below.
@@ -178,6 +197,14 @@ class GameServer:
             max_http_buffer_size=self.config.max_command_bytes,
             async_handlers=False,  # handlers only queue: keep each connection's order
             namespaces=["/"],
+            # Events of an owner reach connections held by other processes through Redis.
+            client_manager=None
+            if shard is None
+            else socketio.AsyncRedisManager(
+                shard.redis,
+                channel=scaleout.SIO_CHANNEL,
+                redis_options={"socket_connect_timeout": 1.0, "client_name": scaleout.sio_client_name(shard.shard)},
+            ),
         )
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
@@ -194,12 +221,54 @@ class GameServer:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Open the command log and start the engine task."""
+        """Open the command log and start the engine task; with a shard, first restore
+        it from Redis (raises ValueError, scaleout.Unavailable or roshambo.SnapshotError
+        with a message when it cannot)."""
         if self._task is not None:
             return
         if self._commands_path is not None:
             self._log = open(self._commands_path, "w", encoding="utf-8")
+        if self.shard is not None:
+            await self._join()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="roshambo-engine")
+        if self.shard is not None:
+            await self._redis.publish(scaleout.CONTROL, json.dumps({"started": self.shard.shard}))
+
+    async def _join(self) -> None:
+        """Restore the shard (latest snapshot, then the log after it, verified), put
+        the clock where it would have been, take every player's session as lost (the
+        connections died with the previous process), and listen for forwarded
+        commands, all before the first command is accepted."""
+        assert self.shard is not None
+        opts = self.shard
+        loop = asyncio.get_running_loop()
+        self._redis = scaleout.connect(opts.redis)
+        await scaleout.wait_for_redis(self._redis, timeout=30)
+        epoch = await scaleout.join_service(self._redis, opts)
+        self._slog = scaleout.ShardLog(self._redis, opts.shard)
+        config = self.config
+        engine, replayed = await self._slog.restore(lambda: roshambo.Engine(config))
+        if engine.config != self.config:
+            raise ValueError(
+                f"shard {opts.shard} in Redis was run with another config or seed: {engine.config.to_json()}"
+            )
+        self.engine = engine
+        self.clock = Clock(max(engine.now, int(time.time() * 1000) - epoch))
+        log.info(
+            "restored",
+            extra={"fields": {"shard": opts.shard, "snapshot_seq": self._slog.snapshot_seq,
+                              "replayed": replayed, "seq": self._slog.seq, "now": self.clock.now()}},
+        )
+        for p in engine.players():
+            if p.online and not p.bot:
+                await self._engine(None, p.uid, "disconnect", {})
+        ready = asyncio.Event()
+        channels = [scaleout.inbox(opts.shard), scaleout.CONTROL]
+        self._background = [
+            loop.create_task(scaleout.listen(opts.redis, channels, self._on_cluster_message, ready)),
+            loop.create_task(self._slog.watch()),
+        ]
+        await asyncio.wait_for(ready.wait(), 10)
 
     async def close_connections(self) -> None:
         """Disconnect every client (each becomes a ``disconnect`` for the engine)."""
@@ -219,6 +288,13 @@ class GameServer:
         if self._log is not None:
             self._log.close()
             self._log = None
+        for t in self._background:
+            t.cancel()
+        if self._slog is not None and not self._fenced:
+            ok = await self._slog.write_snapshot(self.engine)
+            log.info("stopped", extra={"fields": {"shard": self._slog.shard, "seq": self._slog.seq, "snapshot": ok}})
+        if self._redis is not None:
+            await self._redis.aclose()
 
     # ----------------------------------------------------------- Socket.IO side
 
@@ -237,8 +313,14 @@ class GameServer:
                 await self._refuse(conn, "unknown_command", 'unknown event "disconnect"')
             return
         conn = self._conns.pop(sid, None)
-        if conn is not None:
+        if conn is None:
+            return
+        owner = self._owner(conn)
+        if owner is None:
             self._submit(conn, "disconnect", {})
+        elif not await self._forward(conn, owner, "disconnect", {}):
+            # The owner keeps the session until the uid's next hello (docs/server.md).
+            log.warning("disconnect not forwarded", extra={"fields": {"sid": sid, "owner": owner}})
 
     async def _on_event(self, event: str, sid: str, *args: Any) -> None:
         conn = self._conns.get(sid)
@@ -256,7 +338,96 @@ class GameServer:
         else:
             await self._refuse(conn, "malformed", f"{event}: the payload must be one JSON object")
             return
-        self._submit(conn, event, data)
+        if self.shard is not None:
+            await self._route(conn, event, data)
+        else:
+            self._submit(conn, event, data)
+
+    # ------------------------------------------------------------- scale-out
+
+    def _owner(self, conn: Conn) -> int | None:
+        """The shard that owns the connection's uid when it is another process's."""
+        if self.shard is None or conn.claimed is None:
+            return None
+        owner = scaleout.shard_of(conn.claimed, self.shard.shards)
+        return None if owner == self.shard.shard else owner
+
+    async def _route(self, conn: Conn, kind: str, data: dict[str, Any]) -> None:
+        """A connection speaks for the uid of its first hello: its commands go to the
+        shard that owns that uid, here or over Redis."""
+        if kind == "hello":
+            user = data.get("user")
+            uid = user.get("uid") if isinstance(user, dict) else None
+            if not isinstance(uid, str):
+                await self._refuse(conn, "invalid_field", "data.user.uid: a string is required")
+                return
+            if conn.claimed is not None and conn.claimed != uid:
+                await self._refuse(conn, "invalid_field", f'this connection is "{conn.claimed}" already')
+                return
+            conn.claimed = uid
+        elif conn.claimed is None:
+            await self._refuse(conn, "unknown_player", f"{kind}: say hello first")
+            return
+        owner = self._owner(conn)
+        if owner is None:
+            assert self._slog is not None
+            if self._slog.down:
+                await self._refuse(conn, "unavailable", f"{kind}: the game's log (Redis) is not reachable: try again")
+            else:
+                self._submit(conn, kind, data)
+        elif not await self._forward(conn, owner, kind, data):
+            await self._refuse(
+                conn, "unavailable", f"{kind}: shard {owner} is not reachable (restarting, or Redis is down): try again"
+            )
+
+    async def _forward(self, conn: Conn, owner: int, kind: str, data: dict[str, Any]) -> bool:
+        assert self.shard is not None
+        msg = {"edge": self.shard.shard, "sid": conn.sid, "type": kind, "data": data}
+        try:
+            ok = await scaleout.forward(self._redis, owner, msg)
+        except (TypeError, ValueError):  # binary attachments: not JSON; the owner refuses NaN
+            await self._refuse(conn, "malformed", f"{kind}: the payload is not plain JSON")
+            return True
+        if ok:
+            self.counters.forwarded += 1
+        return ok
+
+    async def _on_cluster_message(self, channel: str, msg: Any) -> None:
+        """A command forwarded to this shard, or another process's (re)start."""
+        assert self.shard is not None and self._slog is not None
+        if not isinstance(msg, dict):
+            return
+        if channel == scaleout.CONTROL:
+            started = msg.get("started")
+            if isinstance(started, int) and started != self.shard.shard:
+                await self._peer_started(started)
+            return
+        sid, kind, data, edge = msg.get("sid"), msg.get("type"), msg.get("data"), msg.get("edge")
+        if not isinstance(sid, str) or not isinstance(kind, str) or not isinstance(data, dict):
+            return
+        if kind == "disconnect":
+            if (conn := self._remote.pop(sid, None)) is not None:
+                self._submit(conn, "disconnect", {})
+            return
+        conn = self._remote.get(sid)
+        if conn is None:
+            conn = self._remote[sid] = Conn(sid, "", 0.0, 0.0, edge=edge if isinstance(edge, int) else -1)
+        if self._slog.down:
+            await self._refuse(conn, "unavailable", f"{kind}: the game's log (Redis) is not reachable: try again")
+            return
+        self._submit(conn, kind, data)
+
+    async def _peer_started(self, shard: int) -> None:
+        """Process ``shard`` (re)started: the sessions it held and owned are gone. Its
+        players' connections here are closed (their clients reconnect and say hello,
+        which resumes their seat within the grace), and players connected through it
+        are disconnected here, as their connections were."""
+        for conn in [c for c in self._conns.values() if self._owner(c) == shard]:
+            await self.sio.disconnect(conn.sid)
+        for sid, conn in list(self._remote.items()):
+            if conn.edge == shard:
+                del self._remote[sid]
+                self._submit(conn, "disconnect", {})
 
     def _admit(self, conn: Conn) -> bool:
         """The per-connection token bucket; a flood is dropped, then the socket closed."""
@@ -278,19 +449,29 @@ class GameServer:
         elif not conn.warned:
             conn.warned = True  # one error per burst of drops, not one per message
             asyncio.get_running_loop().create_task(
-                self._send_error(conn.sid, "rate_limited", f"more than {lim.rate:g} events a second: dropped")
+                self._send_error(conn, "rate_limited", f"more than {lim.rate:g} events a second: dropped")
             )
         return False
 
-    async def _refuse(self, conn: Conn, code: str, message: str) -> None:
+    async def _refuse(self, conn: Conn | None, code: str, message: str) -> None:
         self.counters.refused[code] += 1
-        await self._send_error(conn.sid, code, message)
+        if conn is not None:
+            await self._send_error(conn, code, message)
 
-    async def _send_error(self, sid: str, code: str, message: str) -> None:
-        await self.sio.emit("error", {"code": code, "message": message}, to=sid)
+    async def _send_error(self, conn: Conn, code: str, message: str) -> None:
+        await self._send(conn, "error", {"code": code, "message": message})
+
+    async def _send(self, conn: Conn, kind: str, data: Any) -> None:
+        """One event to one connection: straight to its socket when it is held here,
+        else through the Redis manager to the process that holds it."""
+        if conn.edge is None:
+            if conn.eio_sid in self.sio.eio.sockets:  # gone: nothing to tell
+                await self.sio.eio.send(conn.eio_sid, _EVENT + json.dumps([kind, data], separators=(",", ":")))
+        else:
+            await self.sio.emit(kind, data, to=conn.sid)
 
     async def _close(self, conn: Conn, code: str, message: str) -> None:
-        await self._send_error(conn.sid, code, message)
+        await self._send_error(conn, code, message)
         await self.sio.disconnect(conn.sid)
 
     # -------------------------------------------------------------- engine task
@@ -304,7 +485,13 @@ class GameServer:
         exactly when ``next_deadline()`` is due (a timer re-armed after every batch,
         so a command that moves the deadline moves the wake-up too)."""
         while True:
-            await self._wake.wait()
+            if self._slog is None:
+                await self._wake.wait()
+            else:  # wake now and then to write a snapshot that is due by time
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._snapshot_seconds())
+                except asyncio.TimeoutError:
+                    pass
             self._wake.clear()
             try:
                 while self._pending:
@@ -313,6 +500,11 @@ class GameServer:
                 due = self.engine.next_deadline()
                 if due is not None and due <= self.clock.now():
                     await self._tick()
+                if self._slog is not None and self._slog.snapshot_due(*self._snapshot_policy()):
+                    await self._slog.write_snapshot(self.engine)
+            except scaleout.Fenced as e:
+                self._fence(e)
+                return
             except Exception:  # a bug here must not take every game down with it
                 log.exception("engine task")
                 if self._pending:
@@ -322,6 +514,20 @@ class GameServer:
             if self._stopping and not self._pending:
                 return
             self._arm(self.engine.next_deadline())
+
+    def _snapshot_policy(self) -> tuple[int, float]:
+        assert self.shard is not None
+        return self.shard.snapshot_every, self.shard.snapshot_seconds
+
+    def _snapshot_seconds(self) -> float:
+        return self._snapshot_policy()[1]
+
+    def _fence(self, e: scaleout.Fenced) -> None:
+        """Another process writes this shard's log: stop before two engines diverge
+        (and never snapshot over the other's state)."""
+        self._fenced = True
+        log.critical("fenced", extra={"fields": {"error": str(e)}})
+        os.kill(os.getpid(), signal.SIGTERM)
 
     def _arm(self, due: int | None) -> None:
         if due == self._timer_due:
@@ -343,7 +549,13 @@ class GameServer:
 
     async def _tick(self) -> None:
         now = self.clock.now()
-        self._write({"at": now, "type": "tick"})
+        line = json.dumps({"at": now, "type": "tick"}, separators=(",", ":"))
+        if self._slog is not None:
+            try:
+                await self._slog.append(line)
+            except scaleout.Unavailable:
+                return  # timers wait for the log; they fire at their due time anyway
+        self._write_line(line)
         self.counters.ticks += 1
         await self._deliver(self.engine.tick(now), None)
 
@@ -392,10 +604,11 @@ class GameServer:
         await self._close(old, "replaced", f'"{uid}" said hello on another connection')
 
     async def _engine(
-        self, conn: Conn, uid: str, kind: str, data: dict[str, Any], *, bind: bool = False
+        self, conn: Conn | None, uid: str, kind: str, data: dict[str, Any], *, bind: bool = False
     ) -> list[dict[str, Any]] | None:
         """Log the command, give it to the engine, deliver the events. Returns the
-        events, or None when the command was refused (by the server or the engine)."""
+        events, or None when the command was refused (by the server or the engine).
+        With a shard, the line is in Redis before the engine sees the command."""
         now = self.clock.now()
         cmd = {"at": now, "from": uid, "type": kind, "data": data}
         try:
@@ -408,19 +621,21 @@ class GameServer:
         if len(line.encode()) > self.config.max_command_bytes:
             await self._refuse(conn, "capacity_exceeded", f"{kind}: longer than max_command_bytes")
             return None
+        if self._slog is not None:
+            try:
+                await self._slog.append(line)
+            except scaleout.Unavailable:
+                await self._refuse(conn, "unavailable", f"{kind}: the game's log (Redis) is not reachable: try again")
+                return None
         self._write_line(line)
         self.counters.commands += 1
         events = self.engine.handle({"from": uid, "type": kind, "data": data}, now)
         refused = bool(events) and events[-1]["type"] == "error"
-        if bind and not refused:
+        if bind and not refused and conn is not None:
             conn.uid = uid
             self._by_uid[uid] = conn
         await self._deliver(events, conn)
         return None if refused else events
-
-    def _write(self, cmd: dict[str, Any]) -> None:
-        if self._log is not None:
-            self._write_line(json.dumps(cmd, separators=(",", ":"), ensure_ascii=False))
 
     def _write_line(self, line: str) -> None:
         if self._log is not None:
@@ -430,13 +645,19 @@ class GameServer:
     async def _deliver(self, events: list[dict[str, Any]], sender: Conn | None) -> None:
         """Each event to the connections of the uids in its ``to``, named by its type.
         An ``error`` goes to the connection that sent the command, whoever is online
-        under that uid (a refused hello must not reach the session it tried to take)."""
+        under that uid (a refused hello must not reach the session it tried to take).
+        Connections held by other processes get theirs through the Redis manager."""
         self.counters.events += len(events)
         for e in events:
             if e["type"] == "error" and sender is not None:
-                targets = [sender.eio_sid]
+                conns = [sender]
             else:
-                targets = [c.eio_sid for uid in e["to"] if (c := self._by_uid.get(uid)) is not None]
+                conns = [c for uid in e["to"] if (c := self._by_uid.get(uid)) is not None]
+            targets = [c.eio_sid for c in conns if c.edge is None]
+            remote = [c.sid for c in conns if c.edge is not None]
+            if remote:
+                self.counters.sent += len(remote)
+                await self.sio.emit(e["type"], e["data"], to=remote)
             if not targets:
                 continue
             # A Socket.IO EVENT packet of the default namespace, encoded once and queued
@@ -447,6 +668,35 @@ class GameServer:
             self.counters.sent += len(targets)
             for eio_sid in targets:
                 await self.sio.eio.send(eio_sid, pkt)
+
+    def health(self) -> dict[str, Any]:
+        """What ``GET /health`` answers: this process's shard, its engine's load, and
+        its log (``lag``: lines after the latest snapshot, what a restart replays);
+        ``ok`` is false while the shard's Redis is away (then HTTP 503)."""
+        st = self.engine.stats()
+        out: dict[str, Any] = {
+            "ok": True,
+            "shard": 0 if self.shard is None else self.shard.shard,
+            "shards": 1 if self.shard is None else self.shard.shards,
+            "pid": os.getpid(),
+            "now": self.clock.now(),
+            "players": st.players,
+            "online": st.online,
+            "rooms": st.rooms,
+            "nextDeadline": self.engine.next_deadline(),
+            "connections": len(self._conns),
+            "remoteSessions": len(self._remote),
+            "queued": len(self._pending),
+            "commands": self.counters.commands,
+            "forwarded": self.counters.forwarded,
+        }
+        if self._slog is not None:
+            s = self._slog
+            out["ok"] = not s.down and s.events_ok and not self._fenced
+            out["redis"] = "down" if s.down else "ok"
+            out["events"] = "ok" if s.events_ok else "down"  # the Socket.IO manager's subscription
+            out["log"] = {"seq": s.seq, "snapshotSeq": s.snapshot_seq, "lag": s.seq - s.snapshot_seq}
+        return out
 
     # --------------------------------------------------------------- plain HTTP
 
@@ -472,6 +722,11 @@ class GameServer:
             }
             body = json.dumps(info).encode()
             await _respond(send, 200, body, "application/json")
+            return
+        if path == "/health":
+            health = self.health()
+            status = 200 if health["ok"] else 503
+            await _respond(send, status, json.dumps(health).encode(), "application/json")
             return
         files = {"/": "index.html", "/index.html": "index.html", "/app.js": "app.js", "/style.css": "style.css"}
         target: Path | None = None

@@ -1,0 +1,254 @@
+"""Scale-out (docs/server.md, Scale-out): several roshambo-server processes on one real
+redis-server. Players of one shard meet whatever process they are connected to; every
+client gets exactly the events the shard's logged commands replay to; a shard killed
+with SIGKILL comes back from Redis with every acknowledged command and settled score;
+a Redis outage refuses commands and applies none of them by half."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from typing import Any
+
+import roshambo
+from roshambo.server.scaleout import shard_of
+from serverkit import Client, RedisServer, Server, cli_binary, run
+
+SEED = 5
+
+
+def compact(x: Any) -> str:
+    return json.dumps(x, separators=(",", ":"), ensure_ascii=False)
+
+
+def uids_of(shard: int, shards: int, n: int, prefix: str) -> list[str]:
+    """The first ``n`` uids ``prefix0``, ``prefix1``, ... that shard ``shard`` owns."""
+    out: list[str] = []
+    i = 0
+    while len(out) < n:
+        uid = f"{prefix}{i}"
+        if shard_of(uid, shards) == shard:
+            out.append(uid)
+        i += 1
+    return out
+
+
+def shard_args(redis: RedisServer, shards: int, shard: int) -> tuple[str, ...]:
+    return ("--seed", str(SEED), "--redis", redis.url, "--shards", str(shards), "--shard", str(shard),
+            "--log-format", "json", "--log-level", "info")
+
+
+def health(srv: Server) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(srv.url + "/health", timeout=5) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+async def until_health(srv: Server, ok: bool, timeout: float = 15) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        status, h = await asyncio.to_thread(health, srv)
+        if h["ok"] is ok and (status == 200) is ok:
+            return h
+        assert asyncio.get_running_loop().time() < deadline, h
+        await asyncio.sleep(0.1)
+
+
+def seen_as_replayed(lines: list[str], config: dict[str, Any], seen: dict[str, list[tuple[str, Any]]]) -> None:
+    """Each client received exactly, in order and once, the events that the shard's
+    log replays to for its uid (refusals of the servers' own are not in the log)."""
+    events = list(roshambo.replay(lines, config, seed=SEED))
+    for uid, got in seen.items():
+        want = [(e["type"], compact(e["data"])) for e in events if uid in e["to"]]
+        mine = [(t, compact(d)) for t, d in got if not (t == "error" and d.get("code") == "unavailable")]
+        assert mine == want, uid
+
+
+def cli_totals(srv: Server, lines: list[str]) -> dict[str, int]:
+    """Every player's total after a `roshambo replay` of the log: its last result."""
+    cli = cli_binary()
+    assert cli is not None, "the roshambo CLI is needed (ROSHAMBO_CLI or build/cli/roshambo)"
+    path = srv.workdir / "shard.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out = subprocess.run([str(cli), "replay", "--config", str(srv.config_path), "--seed", str(SEED), str(path)],
+                         capture_output=True, timeout=30, check=True).stdout.decode()
+    totals: dict[str, int] = {}
+    for line in out.splitlines():
+        e = json.loads(line)
+        if e["type"] == "result":
+            totals.update({r["uid"]: r["totalScore"] for r in e["data"]["result"]})
+    return totals
+
+
+def test_three_processes_are_one_service(redis_server: RedisServer, start_server: Any) -> None:
+    config = {"game_time_ms": 700, "bot_fill_after_ms": 0}
+    procs = [start_server(config, *shard_args(redis_server, 3, k)) for k in range(3)]
+
+    async def body() -> dict[str, list[tuple[str, Any]]]:
+        pairs = []
+        for s in range(3):
+            x, y = uids_of(s, 3, 2, f"s{s}-")
+            # x at its owner, y at the next process: commands forwarded, events relayed
+            cx = await Client(x).connect(procs[s].url)
+            cy = await Client(y).connect(procs[(s + 1) % 3].url)
+            await cx.hello(x)
+            await cy.hello(y)
+            pairs.append((cx, cy))
+        for rnd in range(2):
+            marks = {c.name: len(c.events) for pair in pairs for c in pair}
+            for cx, cy in pairs:
+                await cx.emit("join")
+                await cy.emit("join")
+                start = await cx.wait("start", since=marks[cx.name])
+                assert sorted(u["uid"] for u in start["roomUsers"]) == sorted([cx.name, cy.name])
+            for cx, cy in pairs:
+                await cx.emit("choice", {"choice": 1 + rnd})
+                await cy.emit("choice", {"choice": 2 + rnd})
+                await cy.emit("face", {"face": 3})
+            for cx, cy in pairs:
+                want = {cx.name: 1 + rnd, cy.name: 2 + rnd}
+                for cl in (cx, cy):
+                    res = await cl.wait("result", since=marks[cl.name])
+                    assert {r["uid"]: r["choice"] for r in res["result"]} == want
+        await asyncio.sleep(0.3)
+        seen = {c.name: list(c.events) for pair in pairs for c in pair}
+        for pair in pairs:
+            for c in pair:
+                await c.close()
+        for s in range(3):
+            h = await until_health(procs[s], True)
+            assert h["shard"] == s and h["shards"] == 3 and h["players"] == 2 and h["rooms"] == 0
+        assert sum(health(p)[1]["forwarded"] for p in procs) >= 3 * 7  # y: hello, 2 x (join, choice, face)
+        return seen
+
+    seen = run(body(), timeout=60)
+    for s in range(3):
+        mine = {uid: ev for uid, ev in seen.items() if shard_of(uid, 3) == s}
+        seen_as_replayed(redis_server.log_lines(s), config, mine)
+        assert sum(len(v) for v in mine.values()) > 20
+    for p in procs:
+        assert p.stop() == 0
+
+
+def test_a_shard_killed_mid_countdown_loses_nothing(redis_server: RedisServer, start_server: Any) -> None:
+    config = {"game_time_ms": 5000, "bot_fill_after_ms": 0, "reconnect_grace_ms": 15000}
+    p0 = start_server(config, *shard_args(redis_server, 2, 0), "--snapshot-every", "5")
+    p1 = start_server(config, *shard_args(redis_server, 2, 1))
+    a, b = uids_of(0, 2, 2, "p")
+    c, d = uids_of(1, 2, 2, "q")
+
+    async def body() -> tuple[Server, dict[str, int]]:
+        ca = await Client(a).connect(p0.url)
+        cb = await Client(b).connect(p1.url)  # shard 0's player, through process 1
+        cc = await Client(c).connect(p0.url)  # shard 1's player, through process 0
+        cd = await Client(d).connect(p1.url)
+        for cl in (ca, cb, cc, cd):
+            await cl.hello(cl.name)
+        # round 1 of shard 0, settled before the crash
+        for cl in (ca, cb):
+            await cl.emit("join")
+        await ca.wait("start")
+        await ca.emit("choice", {"choice": 2})
+        await cb.emit("choice", {"choice": 1})
+        first = await cb.wait("result", timeout=8)
+        # round 2 of both shards: choices made and acknowledged (the others saw them)
+        marks = {cl.name: len(cl.events) for cl in (ca, cb, cc, cd)}
+        for cl in (ca, cb, cc, cd):
+            await cl.emit("join")
+        start0 = await ca.wait("start", since=marks[a])
+        await cc.wait("start", since=marks[c])
+        await ca.emit("choice", {"choice": 3})
+        await cb.emit("choice", {"choice": 2})
+        await cc.emit("choice", {"choice": 1})
+        await cb.wait("movement", lambda m: m["uid"] == a, since=marks[b])
+        await ca.wait("movement", lambda m: m["uid"] == b, since=marks[a])
+        await cd.wait("movement", lambda m: m["uid"] == c, since=marks[d])
+
+        p0.kill()  # mid-countdown: shard 0's engine and the connections of process 0
+        await asyncio.wait_for(ca.disconnected.wait(), 5)
+        await asyncio.wait_for(cc.disconnected.wait(), 5)
+        mark_b = len(cb.events)
+        await cb.emit("face", {"face": 1})
+        assert (await cb.wait("error", since=mark_b))["code"] == "unavailable"
+
+        p0b = await asyncio.to_thread(start_server, config, *shard_args(redis_server, 2, 0))
+        # process 1 closes b's connection (its owner restarted) and drops c's session
+        await asyncio.wait_for(cb.disconnected.wait(), 5)
+        await cd.wait("presence", lambda m: m == {"uid": c, "online": False}, since=marks[d])
+        ca2 = await Client(a).connect(p0b.url)
+        cb2 = await Client(b).connect(p1.url)
+        cc2 = await Client(c).connect(p1.url)
+        for cl, choice in ((ca2, 3), (cb2, 2), (cc2, 1)):
+            await cl.hello(cl.name)
+            resume = await cl.wait("resume")
+            assert resume["choice"] == choice and resume["phase"] == "playing", cl.name
+        assert resume["deadline"] is not None
+        res0 = await ca2.wait("result", timeout=10)
+        assert {r["uid"]: r["choice"] for r in res0["result"]} == {a: 3, b: 2}
+        assert res0["roomId"] == start0["roomId"]
+        res1 = await cd.wait("result", lambda r: r["result"][0]["choice"] in (1, 0), since=marks[d], timeout=10)
+        totals = {r["uid"]: r["totalScore"] for r in res0["result"] + res1["result"]}
+        # a won both rounds: the score settled before the crash is in the total after it
+        before = {r["uid"]: r["totalScore"] for r in first["result"]}
+        assert totals[a] > before[a] > 0
+        for cl in (ca2, cb2, cc2, cd):
+            await cl.close()
+        return p0b, totals
+
+    p0b, totals = run(body(), timeout=90)
+    assert p0b.stop() == 0 and p1.stop() == 0
+    replayed = {**cli_totals(p0b, redis_server.log_lines(0)), **cli_totals(p1, redis_server.log_lines(1))}
+    assert {u: replayed[u] for u in totals} == totals
+    assert '"msg": "restored"' in p0b.stderr()
+
+
+def test_redis_outage_refuses_then_recovers(redis_server: RedisServer, start_server: Any) -> None:
+    config = {"game_time_ms": 6000, "bot_fill_after_ms": 0}
+    p0 = start_server(config, *shard_args(redis_server, 2, 0))
+    p1 = start_server(config, *shard_args(redis_server, 2, 1))
+    a, b = uids_of(0, 2, 2, "r")
+
+    async def body() -> dict[str, list[tuple[str, Any]]]:
+        ca = await Client(a).connect(p0.url)
+        cb = await Client(b).connect(p1.url)  # forwarded to shard 0
+        await ca.hello(a)
+        await cb.hello(b)
+        await ca.emit("join")
+        await cb.emit("join")
+        await ca.wait("start")
+        await until_health(p0, True)
+        redis_server.proc.kill()  # type: ignore[union-attr]
+        h = await until_health(p0, False)
+        assert h["redis"] == "down" and h["shard"] == 0 and h["rooms"] == 1 and h["nextDeadline"] is not None
+        for cl in (ca, cb):
+            mark = len(cl.events)
+            await cl.emit("choice", {"choice": 3})
+            err = await cl.wait("error", since=mark)
+            assert err["code"] == "unavailable" and "try again" in err["message"], err
+        await asyncio.to_thread(redis_server.start)
+        await until_health(p0, True)
+        await until_health(p1, True)
+        mark_a, mark_b = len(ca.events), len(cb.events)
+        await ca.emit("choice", {"choice": 1})
+        await cb.emit("choice", {"choice": 2})
+        await cb.wait("movement", lambda m: m["uid"] == a, since=mark_b)
+        await ca.wait("movement", lambda m: m["uid"] == b, since=mark_a)
+        res = await ca.wait("result", timeout=10)
+        assert {r["uid"]: r["choice"] for r in res["result"]} == {a: 1, b: 2}
+        await cb.wait("result")
+        await asyncio.sleep(0.2)
+        seen = {c.name: list(c.events) for c in (ca, cb)}
+        for cl in (ca, cb):
+            await cl.close()
+        return seen
+
+    seen = run(body(), timeout=60)
+    lines = redis_server.log_lines(0)
+    assert not any('"choice":3' in x for x in lines)  # refused: never logged, never applied
+    seen_as_replayed(lines, config, seen)
+    assert p0.stop() == 0 and p1.stop() == 0
