@@ -12,6 +12,7 @@
 
 #include <time.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -179,6 +180,16 @@ inline std::uint8_t floor_choice(std::size_t i, std::uint64_t round) noexcept {
   return static_cast<std::uint8_t>(1 + x % 3);
 }
 
+/// The three choice batches the round benchmarks cycle through, for `n` players.
+inline std::array<std::vector<std::uint8_t>, 3> floor_batches(std::size_t n) {
+  std::array<std::vector<std::uint8_t>, 3> batches;
+  for (std::uint64_t r = 0; r < 3; ++r) {
+    batches[r].resize(n);
+    for (std::size_t i = 0; i < n; ++i) batches[r][i] = floor_choice(i, r);
+  }
+  return batches;
+}
+
 /// CPU time of the calling thread in ns: the machine is shared, so wall time would
 /// count the neighbours.
 inline double thread_ns() noexcept {
@@ -221,11 +232,7 @@ inline double floor_rate(std::size_t players, std::uint32_t capacity) {
   const std::size_t n = players / capacity * capacity;
   if (n == 0) return 0;
   FloorLobby lobby(n, capacity);
-  std::vector<std::uint8_t> choices[3];
-  for (std::uint64_t r = 0; r < 3; ++r) {
-    choices[r].resize(n);
-    for (std::size_t i = 0; i < n; ++i) choices[r][i] = floor_choice(i, r);
-  }
+  const auto choices = floor_batches(n);
   std::vector<FloorEvent> out;
   floor_round(lobby, choices[2], out);
   double best = 0;

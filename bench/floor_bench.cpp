@@ -69,11 +69,7 @@ void BM_Floor(benchmark::State& state) {
   const auto cap = static_cast<std::uint32_t>(state.range(1));
   const std::size_t players = n / cap * cap;
   FloorLobby lobby(players, cap);
-  std::vector<std::uint8_t> choices[3];
-  for (std::uint64_t r = 0; r < 3; ++r) {
-    choices[r].resize(players);
-    for (std::size_t i = 0; i < players; ++i) choices[r][i] = floor_choice(i, r);
-  }
+  const auto choices = floor_batches(players);
   std::vector<FloorEvent> out;
   std::uint64_t round = 0, events = 0;
   for (auto _ : state) events += floor_round(lobby, choices[round++ % 3], out);
