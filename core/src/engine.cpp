@@ -276,7 +276,7 @@ void Engine::Impl::emit_to_others(const RoomRec& r, std::uint32_t seat, Event::D
 
 void Engine::Impl::emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
                                  std::vector<Event>& out) {
-  emit_to_others(r, seat, MovementData{r.members->members[seat], face}, at, out);
+  emit_to_others(r, seat, MovementData{face}, at, out);
 }
 
 // ---------------------------------------------------------------- rules in motion

@@ -216,7 +216,7 @@ TEST_CASE("a bot's pick does not move when a human leaves before it", "[bots]") 
     d.tick(3999);
     std::vector<std::pair<Time, std::string>> moves;
     for (const auto& m : rt::of_type(d.last, EventType::Movement)) {
-      moves.push_back({m.at, std::string(rt::data<MovementData>(m).who->uid())});
+      moves.push_back({m.at, std::string(mover(m).uid())});
     }
     d.tick(4000);
     std::vector<Choice> choices;

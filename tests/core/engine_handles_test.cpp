@@ -64,8 +64,7 @@ TEST_CASE("handles: registration order, stable across copies and snapshots", "[h
   std::vector<Event> out;
   REQUIRE_FALSE(d.engine.handle(*bob, CommandType::Face, 2, 0, out));
   REQUIRE(out.size() == 1);
-  const auto& movement = std::get<MovementData>(out[0].data);
-  CHECK(movement.who->handle() == bob->index);
+  CHECK(mover(out[0]).handle() == bob->index);
   for (std::uint32_t i = 0; i < out[0].to.room.size(); ++i) {
     const Profile& p = out[0].to.room[i];
     CHECK(p.handle() == (p.bot() ? Profile::kNoHandle : d.engine.find_player(p.uid())->index));

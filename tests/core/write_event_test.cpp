@@ -130,8 +130,8 @@ TEST_CASE("write_event: every event type, JSON text equal to the described tree"
   add(StartData{12, 2500, 2512, std::make_shared<std::vector<StartScore>>(
                                     std::vector<StartScore>{{-4, 0}, {9, 2}, {0, 0}})},
       [&](Audience& to) { to.room = all; });
-  add(MovementData{a, 0}, room_minus_a);
-  add(MovementData{a, 4}, room_minus_a);
+  add(MovementData{0}, room_minus_a);
+  add(MovementData{4}, room_minus_a);
   add(LeaveData{b}, room_minus_a);
   auto rows = std::make_shared<std::vector<ResultRow>>();
   rows->push_back({a, Choice::Rock, {2, 0}, 4, 0, 2});

@@ -65,9 +65,10 @@ struct StartData {
   std::shared_ptr<const std::vector<StartScore>> scores;  ///< one per member
 };
 
-/// `movement`: a member chose (without revealing what) or sent a face.
+/// `movement`: a member chose (without revealing what) or sent a face. The mover is the
+/// seat the audience leaves out (mover()): the event holds no profile of its own, so
+/// making one touches nothing but the room.
 struct MovementData {
-  ProfileRef who;
   std::uint8_t face = 0;  ///< 0 for a choice movement, 1..4 for a face
 };
 
@@ -132,6 +133,9 @@ struct Event {
 
   EventType type() const noexcept { return static_cast<EventType>(data.index()); }
 };
+
+/// The member a `movement` event is about: the seat its audience leaves out.
+inline const Profile& mover(const Event& e) noexcept { return e.to.room[e.to.except]; }
 
 /// Call `fn(const Profile&)` for every human recipient of `e`, in join order.
 template <class Fn>

@@ -131,7 +131,7 @@ struct Data {
   }
   void operator()(const MovementData& d) const {
     s.key(Word::Uid);
-    s.text(d.who->uid());
+    s.text(mover(e).uid());
     s.key(Word::Movement);
     if (d.face == 0) {
       s.word(Word::Choice);
