@@ -59,7 +59,7 @@ struct FloorStartScore {
 /// valid until the next begin_round().
 class FloorLobby {
  public:
-  /// Rooms never shrink: at most players / capacity of them exist at once.
+  /// Seats for every room a round can open, allocated once: a round allocates nothing.
   FloorLobby(std::size_t players, std::uint32_t capacity, ScoringRules rules = {})
       : cap_(capacity), rules_(rules), players_(players) {
     const std::size_t seats = (players / capacity + 1) * capacity;
