@@ -13,7 +13,6 @@ import json
 import os
 import pathlib
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -170,7 +169,8 @@ def free_port() -> int:
 class RedisServer:
     """Debian's redis-server on a free loopback port with its own directory, no RDB
     snapshots, and an append-only file synced on every write, so a restart on the
-    same port and directory comes back with everything it acknowledged."""
+    same port and directory comes back with everything it acknowledged (the load
+    generator's ``redis_argv``)."""
 
     def __init__(self, workdir: pathlib.Path) -> None:
         self.workdir = workdir
@@ -181,14 +181,10 @@ class RedisServer:
         self.start()
 
     def start(self, timeout: float = 10) -> None:
-        exe = shutil.which("redis-server")
-        assert exe, "redis-server is not installed (scripts/setup.sh installs it)"
-        self.proc = subprocess.Popen(
-            [exe, "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.workdir),
-             "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--protected-mode", "yes",
-             "--daemonize", "no", "--logfile", str(self.workdir / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
+        from roshambo.server.load import redis_argv
+
+        argv = redis_argv(self.port, str(self.workdir), appendfsync="always")
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

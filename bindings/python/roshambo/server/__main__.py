@@ -11,6 +11,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import uvicorn
 
@@ -123,7 +124,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     except OSError as e:
         sys.exit(f"roshambo-server: cannot listen on {args.host}:{args.port}: {e.strerror}")
     with asyncio.Runner(loop_factory=loop_factory(args.loop)) as runner:
-        runner.run(serve(game, sock, args.log_level, args.ws))
+        runner.run(serve(game, sock, args.log_level, args.ws, args.log_format))
+
+
+#: uvicorn's loggers as JSON lines too (``--log-format json``).
+JSON_LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "roshambo.server.scaleout.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+        "uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 def setup_logging(level: str, fmt: str) -> None:
@@ -153,11 +168,14 @@ def loop_factory(choice: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
-async def serve(game: GameServer, sock: socket.socket, log_level: str = "warning", ws: str = "auto") -> None:
+async def serve(
+    game: GameServer, sock: socket.socket, log_level: str = "warning", ws: str = "auto", log_format: str = "text"
+) -> None:
     """Serve ``game`` on a listening socket until SIGINT or SIGTERM."""
     config = uvicorn.Config(
         game.app,
         log_level=log_level,
+        log_config=uvicorn.config.LOGGING_CONFIG if log_format == "text" else JSON_LOGGING,
         lifespan="on",
         ws=ws,
         ws_max_size=game.config.max_command_bytes + 1024,  # Engine.IO checks the exact limit

@@ -108,6 +108,8 @@ def _quiet_engineio_logger(counters: Counters) -> logging.Logger:
     logged at debug level only."""
     logger = logging.Logger("roshambo.server.engineio")  # one per server: its own counters
     logger.parent = log
+    # Engine.IO logs every packet at info level: only our debug level shows them.
+    logger.setLevel(logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.WARNING)
 
     def keep(record: logging.LogRecord) -> bool:
         if record.exc_info:  # Engine.IO logs what a bad packet raised, with its traceback

@@ -6,6 +6,11 @@ pause (join, a choice at a random moment of the countdown, the result, join agai
 and reports: latency from each room's deadline to its ``result`` arriving (p50, p99,
 max), events lost, messages a second, and the server's CPU and memory per connection.
 
+``--shards N`` starts a redis-server of its own on a free loopback port and N shard
+processes on it (docs/server.md, Scale-out); players connect to the processes in turn
+(``--route spread``: most commands are forwarded) or each to the process of its own
+shard (``--route owner``: none are), which isolates the cost of forwarding.
+
 Players are lean Socket.IO clients: asyncio protocols speaking WebSocket, Engine.IO
 v4 and Socket.IO text packets by hand, so the generator spends little of the CPU it
 shares with the server. They are spread over ``--workers`` processes. Everything
@@ -229,21 +234,30 @@ async def _lag_probe(t: Tally, until: float) -> None:
         t.loop_lag_ms = max(t.loop_lag_ms, (time.monotonic() - t0 - 0.01) * 1000)
 
 
-async def worker(url: str, prefix: str, players: int, ramp_s: float, warm_s: float, duration_s: float, seed: int) -> Tally:
+async def worker(
+    urls: list[str], prefix: str, players: int, ramp_s: float, warm_s: float, duration_s: float, seed: int,
+    route: str = "spread",
+) -> Tally:
     """Connect ``players`` over ``ramp_s`` seconds, play for ``duration_s`` after a
-    ``warm_s`` warm-up, and return the figures of the measured window."""
+    ``warm_s`` warm-up, and return the figures of the measured window. ``urls`` are
+    the processes of shards 0, 1, ...; a player connects to ``urls[i % n]``
+    (``route="spread"``) or to its own shard's (``"owner"``)."""
+    from .scaleout import shard_of
+
     t = Tally(players=players, window_s=duration_s)
-    offset = host_offset(url)
+    offsets = [host_offset(u) for u in urls]  # each shard has its own host clock
     loop = asyncio.get_running_loop()
     start = time.monotonic()
     window = (start + ramp_s + warm_s, start + ramp_s + warm_s + duration_s)
-    parts = urllib.parse.urlsplit(url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    addrs = []
+    for u in urls:
+        parts = urllib.parse.urlsplit(u)
+        addrs.append((parts.hostname or "127.0.0.1", parts.port or 80))
     rng = random.Random(seed)
     probe = loop.create_task(_lag_probe(t, window[1]))
     everyone: list[Player] = []
 
-    async def connect(p: Player) -> None:
+    async def connect(p: Player, host: str, port: int) -> None:
         try:
             await asyncio.wait_for(loop.create_connection(lambda: p, host, port), 20)
             everyone.append(p)
@@ -253,8 +267,11 @@ async def worker(url: str, prefix: str, players: int, ramp_s: float, warm_s: flo
     # Connections start on the ramp's schedule whatever the server's accept pace.
     connecting = []
     for i in range(players):
-        p = Player(f"{prefix}{i}", f"{host}:{port}", t, offset, window, random.Random(rng.random()))
-        connecting.append(loop.create_task(connect(p)))
+        uid = f"{prefix}{i}"
+        owner = shard_of(uid, len(urls))
+        host, port = addrs[owner if route == "owner" else i % len(urls)]
+        p = Player(uid, f"{host}:{port}", t, offsets[owner], window, random.Random(rng.random()))
+        connecting.append(loop.create_task(connect(p, host, port)))
         target = start + ramp_s * (i + 1) / players
         if (pause := target - time.monotonic()) > 0:
             await asyncio.sleep(pause)
@@ -336,6 +353,40 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
+def redis_argv(port: int, workdir: str, appendfsync: str = "everysec") -> list[str]:
+    """A redis-server of one's own: loopback only, a free port, its own directory, no
+    RDB snapshots, an append-only file (fsync ``always``: a restart keeps every
+    acknowledged write; ``everysec``: Redis's default, a second at risk)."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        raise FileNotFoundError("redis-server is not installed (scripts/setup.sh installs it)")
+    return [exe, "--bind", "127.0.0.1", "--port", str(port), "--dir", workdir, "--save", "",
+            "--appendonly", "yes", "--appendfsync", appendfsync, "--protected-mode", "yes",
+            "--daemonize", "no", "--logfile", os.path.join(workdir, "redis.log")]
+
+
+def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    """Start a redis-server (see :func:`redis_argv`) and wait until it answers."""
+    import socket
+
+    d = tempfile.mkdtemp(prefix="roshambo-load-redis-")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(redis_argv(port, d), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as c:
+                c.sendall(b"PING\r\n")
+                if c.recv(16).startswith(b"+PONG"):
+                    return proc, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("load: redis-server did not start")
+
+
 def start_server(config: dict[str, Any], extra: list[str]) -> tuple[subprocess.Popen[bytes], str, str]:
     d = tempfile.mkdtemp(prefix="roshambo-load-")
     cfg = os.path.join(d, "config.json")
@@ -356,14 +407,14 @@ def start_server(config: dict[str, Any], extra: list[str]) -> tuple[subprocess.P
     return proc, m.group(1), d
 
 
-async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | None) -> dict[str, Any]:
+async def _run_workers(args: argparse.Namespace, url: str, server_pids: list[int], redis_pid: int | None) -> dict[str, Any]:
     per = [args.players // args.workers + (1 if i < args.players % args.workers else 0) for i in range(args.workers)]
     procs = []
     for i, n in enumerate(per):
         procs.append(
             await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "roshambo.server.load", "--worker", "--url", url, "--players", str(n),
-                "--prefix", f"w{i}-", "--ramp", str(args.ramp), "--warmup", str(args.warmup),
+                "--prefix", f"w{i}-", "--ramp", str(args.ramp), "--warmup", str(args.warmup), "--route", args.route,
                 "--duration", str(args.duration), "--seed", str(args.seed * 100 + i),
                 stdout=asyncio.subprocess.PIPE,
             )
@@ -371,6 +422,7 @@ async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | Non
     # Read each worker's report as it comes: a full pipe would block the worker.
     reading = [asyncio.get_running_loop().create_task(p.stdout.read()) for p in procs]  # type: ignore[union-attr]
     samples: list[tuple[float, float, int]] = []
+    redis_cpu: list[tuple[float, float]] = []
     client_cpu: list[tuple[float, float]] = []
     t0 = time.monotonic()
     window = (t0 + args.ramp + args.warmup, t0 + args.ramp + args.warmup + args.duration)
@@ -381,12 +433,14 @@ async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | Non
             client_cpu.append((now, sum(_proc_stat(p.pid)[0] for p in procs)))
         except (OSError, AttributeError):
             pass  # a worker has just ended
-        if server_pid is not None:
-            cpu, rss = _proc_stat(server_pid)
-            samples.append((now, cpu, rss))
+        if redis_pid is not None:
+            redis_cpu.append((now, _proc_stat(redis_pid)[0]))
+        if server_pids:
+            stats = [_proc_stat(pid) for pid in server_pids]
+            samples.append((now, sum(c for c, _ in stats), sum(r for _, r in stats)))
             if args.profile and profiler is None and now >= window[0]:
                 profiler = subprocess.Popen(
-                    [args.py_spy, "record", "--pid", str(server_pid), "--duration", str(int(args.duration * 0.8)),
+                    [args.py_spy, "record", "--pid", str(server_pids[0]), "--duration", str(int(args.duration * 0.8)),
                      "--rate", "100", "--format", "raw", "--output", args.profile, "--nonblocking"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )
@@ -421,12 +475,17 @@ async def _run_workers(args: argparse.Namespace, url: str, server_pid: int | Non
         },
         "loadavg": os.getloadavg(),
         "config": args.config_dict,
+        "shards": args.shards,
+        "route": args.route,
     }
     if profiler is not None and os.path.exists(args.profile):
         report["profile"] = summarise_profile(args.profile)
     cin = [c for c in client_cpu if window[0] <= c[0] <= window[1]]
     if len(cin) >= 2:
         report["clients_cpu_pct"] = 100 * (cin[-1][1] - cin[0][1]) / (cin[-1][0] - cin[0][0])
+    rin = [c for c in redis_cpu if window[0] <= c[0] <= window[1]]
+    if len(rin) >= 2:
+        report["redis_cpu_pct"] = 100 * (rin[-1][1] - rin[0][1]) / (rin[-1][0] - rin[0][0])
     inside = [s for s in samples if window[0] <= s[0] <= window[1]]
     if len(inside) >= 2:
         (ta, ca, _), (tb, cb, _) = inside[0], inside[-1]
@@ -449,6 +508,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--config", default="{}", help="engine config for the started server (JSON)")
     p.add_argument("--server-arg", action="append", default=[], help="extra roshambo-server argument")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--shards", type=int, default=0,
+                   help="0: one process without Redis (default); N: a redis-server and N shard processes")
+    p.add_argument("--route", default="spread", choices=["spread", "owner"],
+                   help="with shards: connect player i to process i %% N (spread) or to its own shard's (owner)")
     p.add_argument("--profile", metavar="FILE", help="py-spy raw profile of the server over the window")
     p.add_argument("--json", action="store_true", help="print the report as JSON only")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -458,6 +521,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("load: --players must be 1..50000 and --workers 1..8")
     if not (0 < args.duration <= 600 and 0 <= args.ramp <= 300 and 0 <= args.warmup <= 120):
         sys.exit("load: --duration 0..600 s, --ramp 0..300 s, --warmup 0..120 s")
+    if not 0 <= args.shards <= 8:
+        sys.exit("load: --shards must be 0..8")
 
     if args.worker:
         try:
@@ -467,7 +532,8 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError:
             factory = None
         with asyncio.Runner(loop_factory=factory) as runner:
-            t = runner.run(worker(args.url, args.prefix, args.players, args.ramp, args.warmup, args.duration, args.seed))
+            t = runner.run(worker(args.url.split(","), args.prefix, args.players, args.ramp, args.warmup,
+                                  args.duration, args.seed, args.route))
         print(json.dumps(asdict(t)))
         return
 
@@ -475,17 +541,31 @@ def main(argv: list[str] | None = None) -> None:
     args.py_spy = shutil.which("py-spy") or os.path.join(os.path.dirname(sys.executable), "py-spy")
     if args.profile and not os.path.exists(args.py_spy):
         sys.exit("load: --profile needs py-spy (pip install py-spy)")
-    proc = None
-    if args.url:
-        _loopback(args.url)
-        url, pid = args.url.rstrip("/"), None
-    else:
-        proc, url, _ = start_server(args.config_dict, args.server_arg)
-        pid = proc.pid
+    procs: list[subprocess.Popen[bytes]] = []  # stopped in reverse: the shards before their Redis
+    redis_pid = None
     try:
-        report = asyncio.run(_run_workers(args, url, pid))
+        if args.url:
+            for u in args.url.split(","):
+                _loopback(u)
+            url = ",".join(u.rstrip("/") for u in args.url.split(","))
+        elif args.shards:
+            redis, redis_url = start_redis()
+            procs.append(redis)
+            redis_pid = redis.pid
+            urls = []
+            for k in range(args.shards):
+                extra = ["--redis", redis_url, "--shards", str(args.shards), "--shard", str(k), *args.server_arg]
+                proc, u, _ = start_server(args.config_dict, extra)
+                procs.append(proc)
+                urls.append(u)
+            url = ",".join(urls)
+        else:
+            proc, url, _ = start_server(args.config_dict, args.server_arg)
+            procs.append(proc)
+        server_pids = [p.pid for p in procs if p.pid != redis_pid]
+        report = asyncio.run(_run_workers(args, url, server_pids, redis_pid))
     finally:
-        if proc is not None:
+        for proc in reversed(procs):
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(30)
@@ -504,6 +584,8 @@ def main(argv: list[str] | None = None) -> None:
     if "server_cpu_pct" in report:
         print(f"server: CPU {report['server_cpu_pct']:.0f}%  RSS {report['server_rss_mb']:.0f} MB "
               f"(baseline {report['server_rss_baseline_mb']:.0f} MB, {report['server_kb_per_connection']:.1f} kB/connection)")
+    if "redis_cpu_pct" in report:
+        print(f"redis-server: CPU {report['redis_cpu_pct']:.0f}%  ({args.shards} shard processes, route {args.route})")
     if "clients_cpu_pct" in report:
         print(f"load generator: CPU {report['clients_cpu_pct']:.0f}% over {args.workers} process(es)")
     print(f"load average {report['loadavg'][0]:.2f} {report['loadavg'][1]:.2f} {report['loadavg'][2]:.2f}")
