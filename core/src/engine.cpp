@@ -6,6 +6,7 @@
 #include <iterator>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "engine_impl.hpp"
 #include "roshambo/codec.hpp"
@@ -115,7 +116,7 @@ void Engine::Impl::free_bot(std::uint32_t id) noexcept {
 // ---------------------------------------------------------------- rooms
 
 MemberView Engine::Impl::view(const RoomRec& r) const {
-  return MemberView{r.members, static_cast<std::uint32_t>(r.seats.size())};
+  return MemberView{r.block, r.size()};
 }
 
 void Engine::Impl::wait_link(std::uint32_t slot) {
@@ -126,7 +127,7 @@ void Engine::Impl::wait_link(std::uint32_t slot) {
   wait_tail = slot;
   ++waiting_rooms;
   if (cfg.fill_policy == FillPolicy::Fullest) {
-    by_free.emplace(cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, slot);
+    by_free.emplace(cfg.capacity - r.size(), r.number, slot);
   }
 }
 
@@ -137,7 +138,7 @@ void Engine::Impl::wait_unlink(std::uint32_t slot) noexcept {
   r.prev = r.next = kNone;
   --waiting_rooms;
   if (cfg.fill_policy == FillPolicy::Fullest) {
-    by_free.erase({cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, slot});
+    by_free.erase({cfg.capacity - r.size(), r.number, slot});
   }
 }
 
@@ -145,7 +146,7 @@ void Engine::Impl::fullest_update(std::uint32_t slot, std::size_t old_size, bool
   if (cfg.fill_policy != FillPolicy::Fullest || !was_waiting) return;
   const RoomRec& r = rooms[slot];
   by_free.erase({cfg.capacity - static_cast<std::uint32_t>(old_size), r.number, slot});
-  by_free.emplace(cfg.capacity - static_cast<std::uint32_t>(r.seats.size()), r.number, slot);
+  by_free.emplace(cfg.capacity - r.size(), r.number, slot);
 }
 
 std::uint32_t Engine::Impl::pick_waiting_room() const noexcept {
@@ -172,13 +173,13 @@ std::uint32_t Engine::Impl::open_room(Time at) {
   r.humans = 0;
   r.opened = at;
   r.deadline = 0;
-  r.seats.clear();
-  r.seats.reserve(cfg.capacity);
-  // Reuse the member list when no event still holds it; its capacity is fixed so a
-  // shared list is only ever appended to without reallocating.
-  if (!r.members || r.members.use_count() != 1) r.members = std::make_shared<MemberList>();
-  r.members->members.clear();
-  r.members->members.reserve(cfg.capacity);
+  // Reuse the block when no event still holds it; its capacity is fixed, so a shared
+  // list is only ever appended to, never reallocated.
+  if (r.block && r.block->unique()) {
+    r.block->clear();
+  } else {
+    r.block = MemberList::make(cfg.capacity, sizeof(detail::Seat));
+  }
   ++open_rooms;
   wait_link(slot);
   if (cfg.bot_fill_after_ms > 0) {
@@ -190,18 +191,17 @@ std::uint32_t Engine::Impl::open_room(Time at) {
 void Engine::Impl::close_room(std::uint32_t slot) noexcept {
   RoomRec& r = rooms[slot];
   if (r.phase == Phase::Waiting) wait_unlink(slot);
-  for (const auto& s : r.seats) {
+  for (const auto& s : r.seats()) {
     if (s.player & kBotBit) {
       free_bot(s.player);
     } else {
       humans[s.player].room = kNone;
     }
   }
-  r.seats.clear();
-  // A list an event still holds stays with the slot untouched: open_room reuses it if
-  // the event is gone by then (the usual case: hosts drop events at once), saving two
-  // allocations per room and round.
-  if (r.members.use_count() == 1) r.members->members.clear();
+  // A block an event still holds stays with the slot untouched: open_room reuses it if
+  // the event is gone by then (the usual case: hosts drop events at once), saving an
+  // allocation per room and round.
+  if (r.block->unique()) r.block->clear();
   r.number = 0;
   ++r.gen;
   r.humans = 0;
@@ -213,11 +213,11 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
   RoomRec& r = rooms[slot];
   PlayerRec& p = P(player);
   p.room = slot;
-  p.seat = static_cast<std::uint32_t>(r.seats.size());
-  r.seats.push_back({player, Choice::None});
-  // Appending never disturbs a view an event holds: views are prefixes, and the list
-  // was reserved to capacity so it never reallocates.
-  r.members->members.push_back(p.profile);
+  p.seat = r.size();
+  // Appending never disturbs a view an event holds: views are prefixes, and the block
+  // never reallocates. The seat is written first: push_back makes it part of the room.
+  static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {player, Choice::None};
+  r.block->push_back(p.profile);
   if (!(player & kBotBit)) ++r.humans;
 }
 
@@ -260,7 +260,7 @@ void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out)
   Event e;
   e.at = at;
   e.to.room = v;
-  e.data = RoomData{r.number, r.seats.size() == cfg.capacity, std::move(v)};
+  e.data = RoomData{r.number, r.size() == cfg.capacity, std::move(v)};
   out.push_back(std::move(e));
 }
 
@@ -302,8 +302,8 @@ void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
 void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
   switch (t.kind) {
     case detail::TimerKind::BotFill: {
-      const std::size_t before = rooms[t.room].seats.size();
-      while (rooms[t.room].seats.size() < cfg.capacity) {
+      const std::size_t before = rooms[t.room].size();
+      while (rooms[t.room].size() < cfg.capacity) {
         add_member(t.room, new_bot());
       }
       fullest_update(t.room, before, true);
@@ -318,7 +318,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
       Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
       rng.next();  // the first draw chose the moment
       StrategyMemory memory;  // stateless: a bot plays one round
-      r.seats[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
+      r.seats()[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
       emit_movement(r, b.seat, 0, t.due, out);
       break;
     }
@@ -340,15 +340,16 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   r.deadline = at + cfg.game_time_ms;
   push_timer({r.deadline, 0, slot, r.gen, kNone, 0, detail::TimerKind::Deadline});
   auto scores = std::make_shared<std::vector<StartScore>>();
-  scores->reserve(r.seats.size());
-  for (std::uint32_t i = 0; i < r.seats.size(); ++i) {
-    const PlayerRec& p = P(r.seats[i].player);
+  const std::span<const detail::Seat> seats = std::as_const(r).seats();
+  scores->reserve(seats.size());
+  for (std::uint32_t i = 0; i < seats.size(); ++i) {
+    const PlayerRec& p = P(seats[i].player);
     scores->push_back({p.total, p.streak});
-    if ((r.seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
+    if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
       Rng rng = detail::bot_rng(cfg.seed, r.number, i);
       const Time when = at + static_cast<Time>(rng.below(static_cast<std::uint64_t>(cfg.game_time_ms)));
-      push_timer({when, 0, slot, r.gen, r.seats[i].player, i, detail::TimerKind::BotPick});
+      push_timer({when, 0, slot, r.gen, seats[i].player, i, detail::TimerKind::BotPick});
     }
   }
   Event e;
@@ -361,11 +362,11 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
 void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
   ChoiceCounts counts;
-  for (const auto& s : r.seats) counts.add(s.choice);
+  for (const auto& s : r.seats()) counts.add(s.choice);
   auto rows = std::make_shared<std::vector<ResultRow>>();
-  rows->reserve(r.seats.size());
+  rows->reserve(r.size());
   std::int64_t base_sum = 0;
-  for (const auto& s : r.seats) {
+  for (const auto& s : r.seats()) {
     PlayerRec& p = P(s.player);
     const PairTally t = tally(s.choice, counts);
     const std::int64_t x = t.base();
@@ -390,7 +391,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   std::vector<std::uint32_t> again;
   again.reserve(r.humans);
-  for (const auto& s : r.seats) {
+  for (const auto& s : r.seats()) {
     // Bots leave with the room; a dropped player waits for no new room.
     if (!(s.player & kBotBit) && humans[s.player].online) again.push_back(s.player);
   }
@@ -436,18 +437,18 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
     }
     slot = open_room(at);
   }
-  const std::size_t before = rooms[slot].seats.size();
+  const std::size_t before = rooms[slot].size();
   add_member(slot, player);
   fullest_update(slot, before, true);
   RoomRec& r = rooms[slot];
   emit_room(r, at, out);
-  if (r.seats.size() == cfg.capacity) start(slot, at, out);
+  if (r.size() == cfg.capacity) start(slot, at, out);
   return true;
 }
 
 void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                                  std::vector<Event>& out) {
-  emit_to_others(r, seat, PresenceData{r.members->members[seat], online}, at, out);
+  emit_to_others(r, seat, PresenceData{r.block->ref(seat), online}, at, out);
 }
 
 void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) {
@@ -466,9 +467,9 @@ void Engine::Impl::resume(std::uint32_t player, Time at, std::vector<Event>& out
   e.to.single = p.profile;
   e.data = ResumeData{r.number,
                       r.phase == Phase::Playing,
-                      r.seats.size() == cfg.capacity,
+                      r.size() == cfg.capacity,
                       r.deadline,
-                      r.seats[p.seat].choice,
+                      r.seats()[p.seat].choice,
                       view(r)};
   out.push_back(std::move(e));
   emit_presence(r, p.seat, true, at, out);
@@ -479,21 +480,15 @@ void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Even
   const std::uint32_t slot = p.room;
   RoomRec& r = rooms[slot];
   const std::uint32_t seat = p.seat;
-  const ProfileRef who = r.members->members[seat];
-  const std::size_t before = r.seats.size();
-  r.seats.erase(r.seats.begin() + seat);
-  for (std::uint32_t i = seat; i < r.seats.size(); ++i) P(r.seats[i].player).seat = i;
-  if (r.members.use_count() == 1) {
-    r.members->members.erase(r.members->members.begin() + seat);
+  const ProfileRef who = r.block->ref(seat);
+  const std::size_t before = r.size();
+  if (r.block->unique()) {
+    r.block->erase(seat);
   } else {
     // Events hold the old list: copy, so their views keep what they saw.
-    auto fresh = std::make_shared<MemberList>();
-    fresh->members.reserve(cfg.capacity);
-    const auto& old = r.members->members;
-    fresh->members.insert(fresh->members.end(), old.begin(), old.begin() + seat);
-    fresh->members.insert(fresh->members.end(), old.begin() + seat + 1, old.end());
-    r.members = std::move(fresh);
+    r.block = r.block->copy_without(seat);
   }
+  for (std::uint32_t i = seat; i < r.size(); ++i) P(r.seats()[i].player).seat = i;
   p.room = kNone;
   --r.humans;  // only humans leave
   if (r.humans == 0) {
@@ -636,7 +631,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
   Engine::Impl::RoomRec& r = c.m.rooms[p.room];
   if (r.phase != Phase::Playing) return Refusal{ErrorCode::NotPlaying, room_id(r.number) + " has not started"};
-  r.seats[p.seat].choice = static_cast<Choice>(v);
+  r.seats()[p.seat].choice = static_cast<Choice>(v);
   c.m.emit_movement(r, p.seat, 0, c.now, c.out);
   return std::nullopt;
 }
@@ -682,12 +677,10 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::Engine(const Engine& o) : impl_(std::make_unique<Impl>(*o.impl_)) {
   // Member lists are shared with events; a fork must not append to the original's.
   for (auto& r : impl_->rooms) {
-    if (r.members) {
-      auto copy = std::make_shared<MemberList>();
-      copy->members.reserve(impl_->cfg.capacity);
-      copy->members = r.members->members;
-      copy->members.reserve(impl_->cfg.capacity);
-      r.members = std::move(copy);
+    if (r.number != 0) {
+      r.block = r.block->copy();
+    } else {
+      r.block = {};  // a closed slot's block may be an event's: never reuse it here
     }
   }
 }

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "mix.hpp"
@@ -38,17 +40,28 @@ struct Seat {
   std::uint32_t player;
   Choice choice;
 };
+static_assert(std::is_trivially_copyable_v<Seat> && alignof(Seat) <= 8);
 
-struct RoomRec {
+/// One cache line: a choice touches the player, this, and the room's block.
+struct alignas(64) RoomRec {
   std::uint64_t number = 0;  // 0: free slot
-  std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
-  Phase phase = Phase::Waiting;
-  std::uint32_t humans = 0;
   Time opened = 0;
   Time deadline = 0;
-  std::vector<Seat> seats;
-  std::shared_ptr<MemberList> members;  // shared with events; see MemberList
+  // Members (shared with events; see MemberList) and seats in one allocation. A closed
+  // slot keeps the block an event still holds, for reuse once the event is gone.
+  MemberListRef block;
+  std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
+  std::uint32_t humans = 0;
   std::uint32_t prev = kNone, next = kNone;  // waiting list, in creation order
+  Phase phase = Phase::Waiting;
+
+  /// Members seated now (open rooms only).
+  std::uint32_t size() const noexcept { return block->size(); }
+  /// The seats, in join order (open rooms only).
+  std::span<Seat> seats() noexcept { return {static_cast<Seat*>(block->seat_data()), block->size()}; }
+  std::span<const Seat> seats() const noexcept {
+    return {static_cast<const Seat*>(block->seat_data()), block->size()};
+  }
 };
 
 enum class TimerKind : std::uint8_t { BotFill, Deadline, BotPick, Grace };

@@ -156,8 +156,8 @@ std::string Engine::Impl::snapshot() const {
     rj["opened"] = r.opened;
     rj["deadline"] = r.deadline;
     ojson ms = ojson::array();
-    for (std::uint32_t i = 0; i < r.seats.size(); ++i) {
-      const detail::Seat& seat = r.seats[i];
+    for (std::uint32_t i = 0; i < r.size(); ++i) {
+      const detail::Seat& seat = r.seats()[i];
       ojson mj;
       if (seat.player & kBotBit) {
         mj = player_json(P(seat.player));
@@ -165,7 +165,7 @@ std::string Engine::Impl::snapshot() const {
       } else {
         mj["uid"] = std::string(P(seat.player).profile->uid());
         // The profile the room shows, which a later hello may have replaced.
-        const Profile& shown = *r.members->members[i];
+        const Profile& shown = (*r.block)[i];
         mj["name"] = std::string(shown.name());
         mj["avatar"] = std::string(shown.avatar());
       }
@@ -267,9 +267,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
       r.phase = phase == "waiting" ? Phase::Waiting : Phase::Playing;
       r.opened = need_int(rj, "opened", 0, m->now);
       r.deadline = need_int(rj, "deadline", 0, kMaxTime + cfg.game_time_ms);
-      r.members = std::make_shared<MemberList>();
-      r.members->members.reserve(cfg.capacity);
-      r.seats.reserve(cfg.capacity);
+      r.block = MemberList::make(cfg.capacity, sizeof(detail::Seat));
       const auto& ms = need_array(rj, "members");
       if (ms.empty() || ms.size() > cfg.capacity) bad("room size out of range");
       if (r.phase == Phase::Waiting && ms.size() >= cfg.capacity) bad("a full room still waiting");
@@ -313,14 +311,14 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         }
         PlayerRec& p = m->P(id);
         p.room = slot;
-        p.seat = static_cast<std::uint32_t>(r.seats.size());
-        r.seats.push_back({id, static_cast<Choice>(choice)});
+        p.seat = r.size();
+        static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {id, static_cast<Choice>(choice)};
         if (is_bot) {
-          r.members->members.push_back(p.profile);
+          r.block->push_back(p.profile);
         } else {
           const std::string& name = need_str(mj, "name", cfg.max_name_bytes);
           const std::string& avatar = need_str(mj, "avatar", cfg.max_avatar_bytes);
-          r.members->members.push_back(ProfileRef::make(p.profile->uid(), name, avatar, false, id));
+          r.block->push_back(ProfileRef::make(p.profile->uid(), name, avatar, false, id));
           ++r.humans;
         }
       }
@@ -419,11 +417,11 @@ std::uint64_t Engine::Impl::digest() const {
     std::uint64_t x = h(r.number, static_cast<std::uint64_t>(r.phase));
     x = h(x, static_cast<std::uint64_t>(r.opened));
     x = h(x, static_cast<std::uint64_t>(r.deadline));
-    for (std::uint32_t i = 0; i < r.seats.size(); ++i) {
-      const auto& s = r.seats[i];
+    for (std::uint32_t i = 0; i < r.size(); ++i) {
+      const auto& s = r.seats()[i];
       x = h(x, (s.player & kBotBit) ? player_hash(P(s.player)) : hash_bytes(P(s.player).profile->uid(), 5));
-      x = h(x, hash_bytes(r.members->members[i]->name(), 6));
-      x = h(x, hash_bytes(r.members->members[i]->avatar(), 7));
+      x = h(x, hash_bytes((*r.block)[i].name(), 6));
+      x = h(x, hash_bytes((*r.block)[i].avatar(), 7));
       x = h(x, static_cast<std::uint64_t>(s.choice));
     }
     room_sum += mix64(x);
@@ -462,7 +460,7 @@ void Engine::Impl::verify() const {
       if (!p.online && !has_grace[id]) fail("offline player '" + uid + "' in a room without a grace timer");
       if (p.room >= rooms.size() || rooms[p.room].number == 0) fail("'" + uid + "' in a closed room");
       const RoomRec& r = rooms[p.room];
-      if (p.seat >= r.seats.size() || r.seats[p.seat].player != id) fail("'" + uid + "' seat mismatch");
+      if (p.seat >= r.size() || r.seats()[p.seat].player != id) fail("'" + uid + "' seat mismatch");
     }
     if (p.last == Outcome::Loss && p.streak != 0) fail("'" + uid + "' has a streak after a loss");
     if (p.last == Outcome::Draw && cfg.scoring == ScoringPreset::Article && p.streak != 0) {
@@ -477,7 +475,7 @@ void Engine::Impl::verify() const {
     ++bot_count;
     if (p.room == kNone || p.room >= rooms.size() || rooms[p.room].number == 0) fail("a bot outside any room");
     const RoomRec& r = rooms[p.room];
-    if (p.seat >= r.seats.size() || r.seats[p.seat].player != (b | kBotBit)) fail("bot seat mismatch");
+    if (p.seat >= r.size() || r.seats()[p.seat].player != (b | kBotBit)) fail("bot seat mismatch");
     if (r.phase != Phase::Playing) fail("a bot in a waiting room");
     if (p.last == Outcome::Loss && p.streak != 0) fail("a bot has a streak after a loss");
   }
@@ -511,21 +509,22 @@ void Engine::Impl::verify() const {
     if (r.number == 0) continue;
     ++open;
     const std::string id = room_id(r.number);
-    if (r.seats.empty() || r.seats.size() > cfg.capacity) fail(id + " size out of range");
-    if (!r.members || r.members->members.size() != r.seats.size()) fail(id + " member list mismatch");
+    if (!r.block || r.block->capacity() != cfg.capacity) fail(id + " block of the wrong capacity");
+    if (r.size() == 0 || r.size() > cfg.capacity) fail(id + " size out of range");
+    const std::span<const detail::Seat> seats = r.seats();
     std::uint32_t h = 0;
-    for (std::uint32_t i = 0; i < r.seats.size(); ++i) {
-      const std::uint32_t pid = r.seats[i].player;
+    for (std::uint32_t i = 0; i < seats.size(); ++i) {
+      const std::uint32_t pid = seats[i].player;
       const PlayerRec& p = P(pid);
       if (p.room != s || p.seat != i) fail(id + " member does not point back");
-      if (r.members->members[i]->uid() != p.profile->uid()) fail(id + " member list out of order");
+      if ((*r.block)[i].uid() != p.profile->uid()) fail(id + " member list out of order");
       if (!(pid & kBotBit)) ++h;
-      if (r.phase == Phase::Waiting && r.seats[i].choice != Choice::None) fail(id + " choice before start");
+      if (r.phase == Phase::Waiting && seats[i].choice != Choice::None) fail(id + " choice before start");
       if (pid & kBotBit) {
         // A bot picks exactly once (never "none" unless its strategy is none): it has
         // a pending pick timer exactly when it has not picked yet.
         const bool picks = cfg.bot_strategy.chooses();
-        if ((has_pick[pid & ~kBotBit] != 0) != (picks && r.seats[i].choice == Choice::None)) {
+        if ((has_pick[pid & ~kBotBit] != 0) != (picks && seats[i].choice == Choice::None)) {
           fail(id + " bot pick timer mismatch");
         }
       }
@@ -533,7 +532,7 @@ void Engine::Impl::verify() const {
     if (h != r.humans || h == 0) fail(id + " human count");
     if (r.phase == Phase::Waiting) {
       ++waiting;
-      if (r.seats.size() >= cfg.capacity) fail(id + " full but waiting");
+      if (r.size() >= cfg.capacity) fail(id + " full but waiting");
       if (cfg.bot_fill_after_ms > 0 && !has_fill[s]) fail(id + " waiting without its bot fill timer");
     } else if (!has_deadline[s]) {
       fail(id + " playing without a deadline");
@@ -590,11 +589,11 @@ std::vector<PlayerInfo> Engine::players() const {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> with_bots;  // (number, slot)
   for (std::uint32_t s = 0; s < m.rooms.size(); ++s) {
     const auto& r = m.rooms[s];
-    if (r.number != 0 && r.seats.size() > r.humans) with_bots.emplace_back(r.number, s);
+    if (r.number != 0 && r.size() > r.humans) with_bots.emplace_back(r.number, s);
   }
   std::sort(with_bots.begin(), with_bots.end());
   for (const auto& [number, slot] : with_bots) {
-    for (const auto& seat : m.rooms[slot].seats) {
+    for (const auto& seat : m.rooms[slot].seats()) {
       if (seat.player & kBotBit) out.push_back(info_of(m.P(seat.player), m.rooms));
     }
   }
@@ -608,7 +607,7 @@ RoomInfo room_info(const Engine::Impl& m, const detail::RoomRec& r) {
     i.phase = r.phase;
     i.opened_at = r.opened;
     if (r.phase == Phase::Playing) i.deadline = r.deadline;
-    for (const auto& s : r.seats) {
+    for (const auto& s : r.seats()) {
       i.members.emplace_back(m.P(s.player).profile->uid());
       i.choices.push_back(s.choice);
     }

@@ -21,9 +21,9 @@ DecodeError bad(std::string_view line, const Config& c = {}) {
   return std::get<DecodeError>(r);
 }
 
-std::shared_ptr<const MemberList> members(std::initializer_list<ProfileRef> ps) {
-  auto m = std::make_shared<MemberList>();
-  for (const auto& p : ps) m->members.push_back(p);
+MemberListRef members(std::initializer_list<ProfileRef> ps) {
+  MemberListRef m = MemberList::make(static_cast<std::uint32_t>(ps.size()));
+  for (const auto& p : ps) m->push_back(p);
   return m;
 }
 

@@ -96,9 +96,9 @@ std::string via_tree(const Event& e) {
   return sink.root.dump();
 }
 
-std::shared_ptr<const MemberList> members(const std::vector<ProfileRef>& ps) {
-  auto m = std::make_shared<MemberList>();
-  m->members = ps;
+MemberListRef members(const std::vector<ProfileRef>& ps) {
+  MemberListRef m = MemberList::make(static_cast<std::uint32_t>(ps.size()));
+  for (const auto& p : ps) m->push_back(p);
   return m;
 }
 

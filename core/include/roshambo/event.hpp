@@ -3,6 +3,7 @@
 // the immutable member list of their room instead of copying it, so a movement in a
 // 1000-seat room costs O(1) to produce, and they stay valid after the engine moves on.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,19 +16,113 @@
 
 namespace roshambo {
 
-/// Members of a room in join order. Only ever appended to while shared; a removal
-/// makes a fresh copy, so every view taken earlier keeps its contents.
-struct MemberList {
-  std::vector<ProfileRef> members;
+class MemberList;
+
+/// Owning handle to a MemberList (intrusive count, one pointer wide). The count is
+/// atomic, so events holding lists may be copied and released on any thread.
+class MemberListRef {
+ public:
+  MemberListRef() noexcept = default;
+  MemberListRef(const MemberListRef& o) noexcept;
+  MemberListRef(MemberListRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  MemberListRef& operator=(const MemberListRef& o) noexcept;
+  MemberListRef& operator=(MemberListRef&& o) noexcept;
+  ~MemberListRef() { release(); }
+
+  MemberList* get() const noexcept { return p_; }
+  MemberList& operator*() const noexcept { return *p_; }
+  MemberList* operator->() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  friend class MemberList;
+  void release() noexcept;
+  MemberList* p_ = nullptr;
 };
+
+/// Members of a room in join order, in one allocation with `seat_bytes` per seat of the
+/// owner's own data (the engine keeps each seat's player and choice there, so a room's
+/// seats and members cost one allocation and one cache miss). Shared by the room and
+/// the events made from it; only ever appended to while shared (a removal then makes a
+/// fresh list), so every view taken earlier keeps its contents.
+class MemberList {
+ public:
+  /// A list with room for `capacity` members and `seat_bytes` of owner data per seat.
+  static MemberListRef make(std::uint32_t capacity, std::uint32_t seat_bytes = 0);
+  MemberList(const MemberList&) = delete;
+  MemberList& operator=(const MemberList&) = delete;
+
+  std::uint32_t size() const noexcept { return size_; }
+  std::uint32_t capacity() const noexcept { return capacity_; }
+  const Profile& operator[](std::uint32_t i) const noexcept { return *members()[i]; }
+  const ProfileRef& ref(std::uint32_t i) const noexcept { return members()[i]; }
+  /// True when no handle but the caller's holds the list.
+  bool unique() const noexcept { return refs_.load(std::memory_order_acquire) == 1; }
+
+  /// Append a member; its seat data is left as it was. Requires size() < capacity().
+  void push_back(ProfileRef p) noexcept;
+  /// Remove member `i` and its seat data, moving the later ones down. Unshared lists only.
+  void erase(std::uint32_t i) noexcept;
+  /// Remove every member. Unshared lists only.
+  void clear() noexcept;
+  /// A new list with the same capacity and every member and seat but `i`.
+  MemberListRef copy_without(std::uint32_t i) const;
+  /// A new list with the same members and seats.
+  MemberListRef copy() const;
+  /// The owner's bytes: seat_bytes per seat, `capacity()` seats, aligned for any
+  /// trivially copyable type of at most 8-byte alignment.
+  void* seat_data() noexcept { return reinterpret_cast<char*>(members() + capacity_); }
+  const void* seat_data() const noexcept {
+    return reinterpret_cast<const char*>(members() + capacity_);
+  }
+
+ private:
+  friend class MemberListRef;
+  MemberList(std::uint32_t capacity, std::uint32_t seat_bytes) noexcept
+      : capacity_(capacity), seat_bytes_(seat_bytes) {}
+  ~MemberList();
+  static void destroy(MemberList* p) noexcept;
+  ProfileRef* members() noexcept { return reinterpret_cast<ProfileRef*>(this + 1); }
+  const ProfileRef* members() const noexcept { return reinterpret_cast<const ProfileRef*>(this + 1); }
+
+  mutable std::atomic<std::uint32_t> refs_{1};
+  std::uint32_t capacity_;
+  std::uint32_t seat_bytes_;
+  std::uint32_t size_ = 0;
+};
+static_assert(sizeof(MemberList) % alignof(ProfileRef) == 0 && sizeof(ProfileRef) == 8);
+
+inline MemberListRef::MemberListRef(const MemberListRef& o) noexcept : p_(o.p_) {
+  if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
+}
+inline MemberListRef& MemberListRef::operator=(const MemberListRef& o) noexcept {
+  if (p_ != o.p_) {
+    if (o.p_) o.p_->refs_.fetch_add(1, std::memory_order_relaxed);
+    release();
+    p_ = o.p_;
+  }
+  return *this;
+}
+inline MemberListRef& MemberListRef::operator=(MemberListRef&& o) noexcept {
+  if (this != &o) {
+    release();
+    p_ = o.p_;
+    o.p_ = nullptr;
+  }
+  return *this;
+}
+inline void MemberListRef::release() noexcept {
+  if (p_ != nullptr && p_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) MemberList::destroy(p_);
+  p_ = nullptr;
+}
 
 /// A prefix of a MemberList: the room's members at the moment the event was made.
 struct MemberView {
-  std::shared_ptr<const MemberList> list;
+  MemberListRef list;
   std::uint32_t count = 0;
 
   std::uint32_t size() const noexcept { return count; }
-  const Profile& operator[](std::uint32_t i) const noexcept { return *list->members[i]; }
+  const Profile& operator[](std::uint32_t i) const noexcept { return (*list)[i]; }
 };
 
 /// Who receives an event: the members of a view (minus one seat), or one player.

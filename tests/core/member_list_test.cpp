@@ -1,0 +1,98 @@
+// MemberList: a room's members and the owner's seat data in one block, shared with
+// events. Views taken earlier keep what they saw whatever the room does next.
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "roshambo/event.hpp"
+
+using namespace roshambo;
+
+namespace {
+
+struct TestSeat {
+  std::uint32_t player;
+  std::uint8_t choice;
+};
+
+TestSeat* seats(MemberList& l) { return static_cast<TestSeat*>(l.seat_data()); }
+
+std::vector<std::string> uids(const MemberList& l, std::uint32_t n) {
+  std::vector<std::string> out;
+  for (std::uint32_t i = 0; i < n; ++i) out.emplace_back(l[i].uid());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("member list: members and seat data move together", "[members]") {
+  MemberListRef l = MemberList::make(4, sizeof(TestSeat));
+  CHECK(l->capacity() == 4);
+  CHECK(l->size() == 0);
+  CHECK(l->unique());
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    seats(*l)[i] = {10 + i, static_cast<std::uint8_t>(i)};
+    l->push_back(ProfileRef::make("u" + std::to_string(i), "", ""));
+  }
+  CHECK(uids(*l, 4) == std::vector<std::string>{"u0", "u1", "u2", "u3"});
+
+  l->erase(1);
+  REQUIRE(l->size() == 3);
+  CHECK(uids(*l, 3) == std::vector<std::string>{"u0", "u2", "u3"});
+  CHECK(seats(*l)[1].player == 12);
+  CHECK(seats(*l)[2].player == 13);
+  CHECK(seats(*l)[2].choice == 3);
+
+  l->clear();
+  CHECK(l->size() == 0);
+}
+
+TEST_CASE("member list: a shared list is copied, never changed under a view", "[members]") {
+  MemberListRef room = MemberList::make(3, sizeof(TestSeat));
+  const ProfileRef a = ProfileRef::make("a", "Ann", "");
+  const ProfileRef b = ProfileRef::make("b", "Bob", "");
+  seats(*room)[0] = {1, 0};
+  room->push_back(a);
+  seats(*room)[1] = {2, 0};
+  room->push_back(b);
+
+  const MemberView seen{room, room->size()};  // an event's view
+  CHECK_FALSE(room->unique());
+  room = room->copy_without(0);  // what the engine does when a member leaves a shared list
+  CHECK(room->unique());
+  CHECK(uids(*room, room->size()) == std::vector<std::string>{"b"});
+  CHECK(seats(*room)[0].player == 2);
+  CHECK(seen.size() == 2);
+  CHECK(seen[0].uid() == "a");
+  CHECK(seen[1].uid() == "b");
+
+  // Appending to a shared list leaves a view's prefix as it was.
+  MemberView before{room, room->size()};
+  room->push_back(a);
+  CHECK(before.size() == 1);
+  CHECK(before[0].uid() == "b");
+
+  const MemberListRef twin = room->copy();
+  CHECK(twin->size() == 2);
+  CHECK(twin->capacity() == 3);
+  CHECK(twin.get() != room.get());
+  CHECK(&(*twin)[0] == &(*room)[0]);  // profiles are shared, not copied
+}
+
+TEST_CASE("member list: the last handle frees it and its profiles", "[members]") {
+  ProfileRef p = ProfileRef::make("p", "", "");
+  const Profile* raw = p.get();
+  {
+    MemberListRef l = MemberList::make(2);
+    l->push_back(p);
+    MemberListRef other = l;
+    CHECK_FALSE(l->unique());
+    l = MemberListRef{};
+    CHECK(other->unique());
+    CHECK(&(*other)[0] == raw);
+  }
+  CHECK(p.get() == raw);  // still ours; ASan and the leak check watch the rest
+}
