@@ -196,6 +196,7 @@ void Engine::Impl::close_room(std::uint32_t slot) noexcept {
       free_bot(s.player);
     } else {
       humans[s.player].room = kNone;
+      humans[s.player].block = nullptr;
     }
   }
   // A block an event still holds stays with the slot untouched: open_room reuses it if
@@ -216,8 +217,9 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
   p.seat = r.size();
   // Appending never disturbs a view an event holds: views are prefixes, and the block
   // never reallocates. The seat is written first: push_back makes it part of the room.
-  static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {player, Choice::None};
+  static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {player, Choice::None, false};
   r.block->push_back(p.profile);
+  p.block = r.block.get();
   if (!(player & kBotBit)) ++r.humans;
 }
 
@@ -340,7 +342,8 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   r.deadline = at + cfg.game_time_ms;
   push_timer({r.deadline, 0, slot, r.gen, kNone, 0, detail::TimerKind::Deadline});
   auto scores = std::make_shared<std::vector<StartScore>>();
-  const std::span<const detail::Seat> seats = std::as_const(r).seats();
+  const std::span<detail::Seat> seats = r.seats();
+  for (detail::Seat& s : seats) s.playing = true;
   scores->reserve(seats.size());
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
     const PlayerRec& p = P(seats[i].player);
@@ -487,9 +490,11 @@ void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Even
   } else {
     // Events hold the old list: copy, so their views keep what they saw.
     r.block = r.block->copy_without(seat);
+    for (const detail::Seat& s : r.seats()) P(s.player).block = r.block.get();
   }
   for (std::uint32_t i = seat; i < r.size(); ++i) P(r.seats()[i].player).seat = i;
   p.room = kNone;
+  p.block = nullptr;
   --r.humans;  // only humans leave
   if (r.humans == 0) {
     // Nobody left to tell: close without a result (bots go with the room).
@@ -629,10 +634,18 @@ Verdict on_choice(Call& c, std::uint32_t id) {
   }
   const Engine::Impl::PlayerRec& p = c.m.humans[id];
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
-  Engine::Impl::RoomRec& r = c.m.rooms[p.room];
-  if (r.phase != Phase::Playing) return Refusal{ErrorCode::NotPlaying, room_id(r.number) + " has not started"};
-  r.seats()[p.seat].choice = static_cast<Choice>(v);
-  c.m.emit_movement(r, p.seat, 0, c.now, c.out);
+  // The seat and the members through the player's block: the room record stays cold.
+  detail::Seat& seat = static_cast<detail::Seat*>(p.block->seat_data())[p.seat];
+  if (!seat.playing) {
+    return Refusal{ErrorCode::NotPlaying, room_id(c.m.rooms[p.room].number) + " has not started"};
+  }
+  seat.choice = static_cast<Choice>(v);
+  Event e;
+  e.at = c.now;
+  e.to.room = MemberView{p.block->share(), p.block->size()};
+  e.to.except = p.seat;
+  e.data = MovementData{0};
+  c.out.push_back(std::move(e));
   return std::nullopt;
 }
 
@@ -679,6 +692,7 @@ Engine::Engine(const Engine& o) : impl_(std::make_unique<Impl>(*o.impl_)) {
   for (auto& r : impl_->rooms) {
     if (r.number != 0) {
       r.block = r.block->copy();
+      for (const detail::Seat& s : r.seats()) impl_->P(s.player).block = r.block.get();
     } else {
       r.block = {};  // a closed slot's block may be an event's: never reuse it here
     }

@@ -312,7 +312,9 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         PlayerRec& p = m->P(id);
         p.room = slot;
         p.seat = r.size();
-        static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {id, static_cast<Choice>(choice)};
+        static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {id, static_cast<Choice>(choice),
+                                                                    r.phase == Phase::Playing};
+        p.block = r.block.get();
         if (is_bot) {
           r.block->push_back(p.profile);
         } else {
@@ -517,6 +519,8 @@ void Engine::Impl::verify() const {
       const std::uint32_t pid = seats[i].player;
       const PlayerRec& p = P(pid);
       if (p.room != s || p.seat != i) fail(id + " member does not point back");
+      if (p.block != r.block.get()) fail(id + " member's block is not the room's");
+      if (seats[i].playing != (r.phase == Phase::Playing)) fail(id + " seat phase mismatch");
       if ((*r.block)[i].uid() != p.profile->uid()) fail(id + " member list out of order");
       if (!(pid & kBotBit)) ++h;
       if (r.phase == Phase::Waiting && seats[i].choice != Choice::None) fail(id + " choice before start");

@@ -56,6 +56,8 @@ class MemberList {
   std::uint32_t capacity() const noexcept { return capacity_; }
   const Profile& operator[](std::uint32_t i) const noexcept { return *members()[i]; }
   const ProfileRef& ref(std::uint32_t i) const noexcept { return members()[i]; }
+  /// A new handle to this list (for an owner that keeps a plain pointer to it).
+  MemberListRef share() const noexcept;
   /// True when no handle but the caller's holds the list.
   bool unique() const noexcept { return refs_.load(std::memory_order_acquire) == 1; }
 
@@ -110,6 +112,12 @@ inline MemberListRef& MemberListRef::operator=(MemberListRef&& o) noexcept {
     o.p_ = nullptr;
   }
   return *this;
+}
+inline MemberListRef MemberList::share() const noexcept {
+  refs_.fetch_add(1, std::memory_order_relaxed);
+  MemberListRef r;
+  r.p_ = const_cast<MemberList*>(this);
+  return r;
 }
 inline void MemberListRef::release() noexcept {
   if (p_ != nullptr && p_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) MemberList::destroy(p_);
