@@ -85,9 +85,11 @@ class Conn:
     warned: bool = False
     # Scale-out. At the owner of the uid: the shard of the process that holds this
     # connection when another one does (None: held here). At that process: the uid of
-    # the connection's first hello, whose owner receives all its commands.
+    # the connection's first hello, whose owner (``route``, None: this process)
+    # receives all its commands.
     edge: int | None = None
     claimed: str | None = None
+    route: int | None = None
 
 
 @dataclass
@@ -269,6 +271,7 @@ class GameServer:
         self._background = [
             loop.create_task(scaleout.listen(opts.redis, channels, self._on_cluster_message, ready)),
             loop.create_task(self._slog.watch()),
+            loop.create_task(self._snapshot_clock()),
         ]
         await asyncio.wait_for(ready.wait(), 10)
 
@@ -317,7 +320,7 @@ class GameServer:
         conn = self._conns.pop(sid, None)
         if conn is None:
             return
-        owner = self._owner(conn)
+        owner = conn.route
         if owner is None:
             self._submit(conn, "disconnect", {})
         elif not await self._forward(conn, owner, "disconnect", {}):
@@ -347,12 +350,11 @@ class GameServer:
 
     # ------------------------------------------------------------- scale-out
 
-    def _owner(self, conn: Conn) -> int | None:
-        """The shard that owns the connection's uid when it is another process's."""
-        if self.shard is None or conn.claimed is None:
-            return None
-        owner = scaleout.shard_of(conn.claimed, self.shard.shards)
-        return None if owner == self.shard.shard else owner
+    def _claim(self, conn: Conn, uid: str) -> None:
+        assert self.shard is not None
+        conn.claimed = uid
+        owner = scaleout.shard_of(uid, self.shard.shards)
+        conn.route = None if owner == self.shard.shard else owner
 
     async def _route(self, conn: Conn, kind: str, data: dict[str, Any]) -> None:
         """A connection speaks for the uid of its first hello: its commands go to the
@@ -366,11 +368,12 @@ class GameServer:
             if conn.claimed is not None and conn.claimed != uid:
                 await self._refuse(conn, "invalid_field", f'this connection is "{conn.claimed}" already')
                 return
-            conn.claimed = uid
+            if conn.claimed is None:
+                self._claim(conn, uid)
         elif conn.claimed is None:
             await self._refuse(conn, "unknown_player", f"{kind}: say hello first")
             return
-        owner = self._owner(conn)
+        owner = conn.route
         if owner is None:
             assert self._slog is not None
             if self._slog.down:
@@ -424,7 +427,7 @@ class GameServer:
         players' connections here are closed (their clients reconnect and say hello,
         which resumes their seat within the grace), and players connected through it
         are disconnected here, as their connections were."""
-        for conn in [c for c in self._conns.values() if self._owner(c) == shard]:
+        for conn in [c for c in self._conns.values() if c.route == shard]:
             await self.sio.disconnect(conn.sid)
         for sid, conn in list(self._remote.items()):
             if conn.edge == shard:
@@ -487,13 +490,7 @@ class GameServer:
         exactly when ``next_deadline()`` is due (a timer re-armed after every batch,
         so a command that moves the deadline moves the wake-up too)."""
         while True:
-            if self._slog is None:
-                await self._wake.wait()
-            else:  # wake now and then to write a snapshot that is due by time
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._snapshot_seconds())
-                except asyncio.TimeoutError:
-                    pass
+            await self._wake.wait()
             self._wake.clear()
             try:
                 while self._pending:
@@ -521,8 +518,14 @@ class GameServer:
         assert self.shard is not None
         return self.shard.snapshot_every, self.shard.snapshot_seconds
 
-    def _snapshot_seconds(self) -> float:
-        return self._snapshot_policy()[1]
+    async def _snapshot_clock(self) -> None:
+        """Wake the engine task now and then, so a snapshot due by time is written
+        even when no command comes."""
+        assert self._slog is not None
+        while True:
+            await asyncio.sleep(min(1.0, self._snapshot_policy()[1]))
+            if self._slog.snapshot_due(*self._snapshot_policy()):
+                self._wake.set()
 
     def _fence(self, e: scaleout.Fenced) -> None:
         """Another process writes this shard's log: stop before two engines diverge
