@@ -802,6 +802,18 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
   return handle(who, type, value, now, out);
 }
 
+void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
+  const Impl& m = *impl_;
+  if (who.index >= m.humans.size()) return;
+  const detail::PlayerRec& p = m.humans[who.index];
+  if (!deep) {
+    __builtin_prefetch(&p);
+  } else if (p.block != nullptr) {
+    __builtin_prefetch(p.block);  // the count and size a movement's view takes
+    __builtin_prefetch(static_cast<const detail::Seat*>(p.block->seat_data()) + p.seat, 1);
+  }
+}
+
 std::optional<PlayerHandle> Engine::find_player(std::string_view uid) const noexcept {
   const std::uint32_t id = impl_->find(uid);
   if (id == kNone) return std::nullopt;

@@ -37,6 +37,13 @@ class PickSchedule {
     }
     return tw;
   }
+  /// The player `k` picks after the next one in the earliest wave, or UINT32_MAX: for
+  /// prefetch hints only (another wave may come first).
+  std::uint32_t ahead(std::size_t k) const noexcept {
+    if (earliest_ >= waves_.size()) return UINT32_MAX;
+    const Wave& w = waves_[earliest_];
+    return w.pos + k < w.players.size() ? w.players[w.pos + k] : UINT32_MAX;
+  }
   /// Take the earliest pick (the one next() found): its player and choice.
   std::pair<std::uint32_t, Choice> pop() {
     Wave& wave = waves_[earliest_];

@@ -30,6 +30,9 @@ std::string player_uid(std::uint32_t index) {
 namespace {
 
 constexpr std::size_t kLogChunk = 1 << 16;
+// Prefetch distances, in picks: the record, then (once it has landed) the seat.
+constexpr std::size_t kPrefetchFar = 16;
+constexpr std::size_t kPrefetchNear = 6;
 
 class Shard {
  public:
@@ -121,6 +124,10 @@ ShardOut Shard::run() {
       join_round(t);
     } else {
       const auto [player, choice] = picks_.pop();
+      // Choices come in random player order, each a cold player and seat: start
+      // loading those a few picks ahead so the engine does not wait on memory.
+      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchFar)});
+      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchNear)}, true);
       send(player, CommandType::Choice, static_cast<std::int64_t>(choice), t);
     }
   }

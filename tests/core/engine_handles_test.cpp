@@ -114,3 +114,15 @@ TEST_CASE("handles: hello by handle is a reconnect with the same profile", "[han
   CHECK(d.engine.player("ann")->online);
   CHECK(d.engine.player("ann")->name == "name-ann");
 }
+
+TEST_CASE("handles: prefetch hints change nothing, whatever the handle", "[handles]") {
+  Driver d;
+  d.seat({"ann", "bob", "cid"}, 0);
+  const auto before = d.engine.digest();
+  for (std::uint32_t i : {0u, 1u, 2u, 3u, 1000u, UINT32_MAX}) {
+    d.engine.prefetch(PlayerHandle{i});
+    d.engine.prefetch(PlayerHandle{i}, true);
+  }
+  CHECK(d.engine.digest() == before);
+  d.engine.verify();
+}

@@ -112,6 +112,13 @@ class Engine {
   std::optional<ErrorCode> handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
                                   std::vector<Event>& out, const EventSink& sink);
 
+  /// A hint for a host that knows its next commands (the simulator does): start loading
+  /// what a command from `who` will touch, some commands before it is sent. A shallow
+  /// hint loads the player's record; a deep one reads that record and loads the
+  /// player's seat, so give it a few commands after the shallow one, once the record
+  /// has arrived. Changes nothing; a handle the engine never issued is ignored.
+  void prefetch(PlayerHandle who, bool deep = false) const noexcept;
+
   /// The handle of a registered human (online or not), or nullopt: one uid lookup.
   std::optional<PlayerHandle> find_player(std::string_view uid) const noexcept;
   /// A registered human's uid; the handle must come from this engine (or its copies).
