@@ -34,11 +34,15 @@ class FloorShare {
 };
 
 // Apply one prepared batch, one command at a time as a server would, draining the
-// events after each (the host forwards them and reuses the vector).
+// events after each (the host forwards them and reuses the vector). Batches list the
+// players in registration order, so with `handles` command i goes to handle i.
 bool run_batch(Engine& e, const std::vector<Command>& batch, Time now, std::vector<Event>& out,
-               std::uint64_t& events) {
-  for (const Command& c : batch) {
-    if (e.handle(c, now, out)) return false;
+               std::uint64_t& events, bool handles = false) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Command& c = batch[i];
+    const auto refused = handles ? e.handle(PlayerHandle{static_cast<std::uint32_t>(i)}, c.type, c.value, now, out)
+                                 : e.handle(c, now, out);
+    if (refused) return false;
     events += out.size();
     out.clear();
   }
@@ -47,13 +51,15 @@ bool run_batch(Engine& e, const std::vector<Command>& batch, Time now, std::vect
 
 // One round for every player: join (rooms fill and start), choose, then one tick at
 // the deadline settles every room. Args: players, bots on (the default 1 s fill timer
-// is queued for every room and goes stale when the room fills) or off. The phase
+// is queued for every room and goes stale when the room fills) or off, and commands
+// by uid (handles 0) or by player handle (handles 1, the trusted-host API). The phase
 // split is by thread CPU time (thread_ns): the machine the figures come from is shared.
 void BM_FullRound(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   Config cfg;
   cfg.capacity = 2;
   cfg.bot_fill_after_ms = state.range(1) != 0 ? 1000 : 0;
+  const bool handles = state.range(2) != 0;
   Lobby lobby(cfg, n);
   std::vector<Event> out;
   std::uint64_t round = 0, events = 0;
@@ -61,9 +67,9 @@ void BM_FullRound(benchmark::State& state) {
   const FloorShare share(n, cfg.capacity);
   for (auto _ : state) {
     const double t0 = thread_ns();
-    const bool joined = run_batch(lobby.engine, lobby.joins, lobby.now, out, events);
+    const bool joined = run_batch(lobby.engine, lobby.joins, lobby.now, out, events, handles);
     const double t1 = thread_ns();
-    const bool chose = run_batch(lobby.engine, lobby.choices[round % 3], lobby.now, out, events);
+    const bool chose = run_batch(lobby.engine, lobby.choices[round % 3], lobby.now, out, events, handles);
     const double t2 = thread_ns();
     if (!joined || !chose) {
       state.SkipWithError("a command was refused");
@@ -90,7 +96,8 @@ void BM_FullRound(benchmark::State& state) {
   state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["of_floor"] = share.of_floor(state);
 }
-BENCHMARK(BM_FullRound)->ArgNames({"players", "bots"})->Args({100'000, 1})->Args({100'000, 0})
+BENCHMARK(BM_FullRound)->ArgNames({"players", "bots", "handles"})
+    ->Args({100'000, 1, 0})->Args({100'000, 0, 0})->Args({100'000, 0, 1})
     ->Unit(benchmark::kMillisecond);
 
 // The same round with every event written as an event-log line, as the CLI does.

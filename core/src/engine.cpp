@@ -225,19 +225,17 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
 
 void Engine::Impl::push_timer(Timer t) {
   t.seq = next_seq++;
-  // A cancelled timer waits in the heap until it reaches the top, which for a closed
-  // room's may be a day away behind a live one. Sweep them all out each time the heap
-  // has doubled since the last sweep: amortised O(1) a timer, the heap never holds more
+  // A cancelled timer waits in the queue until it reaches the front, which for a closed
+  // room's may be a day away behind a live one. Sweep them all out each time the queue
+  // has doubled since the last sweep: amortised O(1) a timer, the queue never holds more
   // than twice the live timers the last sweep found (or 64), so the limits on rooms and
   // players bound it. (due, seq) orders every timer, so the firing order is unchanged;
   // a cancelled timer never becomes live again, so dropping it early changes nothing.
-  if (heap.size() >= sweep_at) {
-    std::erase_if(heap, [this](const Timer& x) { return !live(x); });
-    std::make_heap(heap.begin(), heap.end(), detail::TimerLater{});
-    sweep_at = std::max<std::size_t>(64, 2 * heap.size());
+  if (timers.size() >= sweep_at) {
+    timers.filter([this](const Timer& x) { return live(x); });
+    sweep_at = std::max<std::size_t>(64, 2 * timers.size());
   }
-  heap.push_back(t);
-  std::push_heap(heap.begin(), heap.end(), detail::TimerLater{});
+  timers.push(t);
 }
 
 bool Engine::Impl::live(const Timer& t) const noexcept {
@@ -251,10 +249,7 @@ bool Engine::Impl::live(const Timer& t) const noexcept {
 }
 
 void Engine::Impl::prune() noexcept {
-  while (!heap.empty() && !live(heap.front())) {
-    std::pop_heap(heap.begin(), heap.end(), detail::TimerLater{});
-    heap.pop_back();
-  }
+  while (!timers.empty() && !live(timers.front())) timers.pop();
 }
 
 void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
@@ -284,15 +279,14 @@ void Engine::Impl::emit_movement(const RoomRec& r, std::uint32_t seat, std::uint
 // ---------------------------------------------------------------- rules in motion
 
 void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
-  while (!heap.empty() && heap.front().due <= t) {
-    const Timer timer = heap.front();
-    std::pop_heap(heap.begin(), heap.end(), detail::TimerLater{});
-    heap.pop_back();
+  while (!timers.empty() && timers.front().due <= t) {
+    const Timer timer = timers.front();
+    timers.pop();
     if (live(timer)) fire(timer, out);
     // Streaming: hand a full chunk over once this moment is done, so a long jump costs
     // time, not memory. The state is then exactly a tick to timer.due, should the sink
     // throw.
-    if (sink && out.size() >= kEventChunk && (heap.empty() || heap.front().due > timer.due)) {
+    if (sink && out.size() >= kEventChunk && (timers.empty() || timers.front().due > timer.due)) {
       now = timer.due;
       (*sink)(out);
       out.clear();
@@ -710,8 +704,8 @@ const Config& Engine::config() const noexcept { return impl_->cfg; }
 Time Engine::now() const noexcept { return impl_->now; }
 
 std::optional<Time> Engine::next_deadline() const noexcept {
-  if (impl_->heap.empty()) return std::nullopt;
-  return impl_->heap.front().due;
+  if (impl_->timers.empty()) return std::nullopt;
+  return impl_->timers.front().due;
 }
 
 namespace {
@@ -905,7 +899,7 @@ void Engine::verify() const { impl_->verify(); }
 EngineStats Engine::stats() const noexcept {
   const Impl& m = *impl_;
   return EngineStats{m.humans.size(), m.online,         m.live_bots, m.open_rooms,
-                     m.waiting_rooms, m.rooms_settled, m.heap.size()};
+                     m.waiting_rooms, m.rooms_settled, m.timers.size()};
 }
 
 }  // namespace roshambo

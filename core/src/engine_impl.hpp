@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mix.hpp"
+#include "timer_queue.hpp"
 #include "roshambo/engine.hpp"
 
 namespace roshambo {
@@ -68,25 +69,6 @@ struct alignas(64) RoomRec {
   }
 };
 
-enum class TimerKind : std::uint8_t { BotFill, Deadline, BotPick, Grace };
-
-struct Timer {
-  Time due;
-  std::uint64_t seq;
-  std::uint32_t room;
-  std::uint32_t gen;     // the room's gen; for Grace, the player's grace_gen
-  std::uint32_t player;  // BotPick: the bot; Grace: the dropped player
-  std::uint32_t seat;    // BotPick: the bot's seat at the start, which seeds its pick
-  TimerKind kind;
-};
-
-/// Heap order: earliest due first, then creation order.
-struct TimerLater {
-  bool operator()(const Timer& a, const Timer& b) const noexcept {
-    return a.due != b.due ? a.due > b.due : a.seq > b.seq;
-  }
-};
-
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
 
 /// A bot's stream, derived from (seed, room, seat) so bots share no generator. Bots
@@ -124,8 +106,8 @@ struct Engine::Impl {
   // Fullest policy only: (free seats, room number, slot).
   std::set<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>> by_free;
 
-  std::vector<Timer> heap;
-  std::size_t sweep_at = 64;  // heap size at which push_timer next sweeps out cancelled timers
+  detail::TimerQueue timers;
+  std::size_t sweep_at = 64;  // queue size at which push_timer next sweeps out cancelled timers
   const EventSink* sink = nullptr;  // set for the length of one streaming call
   std::uint64_t next_seq = 0;
   std::uint64_t next_room = 1;

@@ -178,11 +178,10 @@ std::string Engine::Impl::snapshot() const {
   j["rooms"] = std::move(rs);
 
   std::vector<Timer> live_timers;
-  for (const Timer& t : heap) {
+  timers.for_each([&](const Timer& t) {
     if (live(t)) live_timers.push_back(t);
-  }
-  std::sort(live_timers.begin(), live_timers.end(),
-            [](const Timer& a, const Timer& b) { return detail::TimerLater{}(b, a); });
+  });
+  std::sort(live_timers.begin(), live_timers.end(), detail::fires_before);
   ojson ts = ojson::array();
   for (const Timer& t : live_timers) {
     ojson tj;
@@ -380,8 +379,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         t.player = b->second;
         t.seat = static_cast<std::uint32_t>(need_int(tj, "seat", 0, cfg.capacity - 1));
       }
-      m->heap.push_back(t);
-      std::push_heap(m->heap.begin(), m->heap.end(), detail::TimerLater{});
+      m->timers.push(t);
     }
     m->verify();
     return m;
@@ -429,23 +427,26 @@ std::uint64_t Engine::Impl::digest() const {
     room_sum += mix64(x);
   }
   std::uint64_t timer_sum = 0;
-  for (const auto& t : heap) {
-    if (!live(t)) continue;
+  timers.for_each([&](const Timer& t) {
+    if (!live(t)) return;
     std::uint64_t x = h(static_cast<std::uint64_t>(t.due), t.seq);
     x = h(x, rooms[t.room].number);
     x = h(x, static_cast<std::uint64_t>(t.kind));
     if (t.kind == TimerKind::BotPick) x = h(h(x, hash_bytes(P(t.player).profile->uid(), 8)), t.seat);
     if (t.kind == TimerKind::Grace) x = h(x, hash_bytes(P(t.player).profile->uid(), 9));
     timer_sum += mix64(x);
-  }
+  });
   return h(h(acc, room_sum), timer_sum);
 }
 
 void Engine::Impl::verify() const {
   auto fail = [](const std::string& what) { throw InvariantError("invariant broken: " + what); };
   if (bad_settlements != 0) fail("a settled room's base scores did not sum to 0");
+  std::vector<Timer> queued;
+  queued.reserve(timers.size());
+  timers.for_each([&queued](const Timer& t) { queued.push_back(t); });
   std::vector<char> has_grace(humans.size(), 0);
-  for (const auto& t : heap) {
+  for (const auto& t : queued) {
     if (t.kind != TimerKind::Grace || !live(t)) continue;
     if (has_grace[t.player]) fail("two grace timers for one player");
     if (cfg.reconnect_grace_ms == 0 || t.due > now + cfg.reconnect_grace_ms) fail("grace timer beyond the grace");
@@ -485,7 +486,7 @@ void Engine::Impl::verify() const {
   std::uint64_t open = 0, waiting = 0;
   std::vector<char> has_deadline(rooms.size(), 0), has_fill(rooms.size(), 0);
   std::vector<char> has_pick(bots.size(), 0);  // by bot slot
-  for (const auto& t : heap) {
+  for (const auto& t : queued) {
     if (!live(t)) continue;
     if (t.due <= now) fail("a due timer did not fire");
     const RoomRec& r = rooms[t.room];
@@ -555,7 +556,7 @@ void Engine::Impl::verify() const {
   }
   if (listed != waiting_rooms) fail("waiting list length");
   if (cfg.fill_policy == FillPolicy::Fullest && by_free.size() != waiting_rooms) fail("fullest index size");
-  if (!heap.empty() && !live(heap.front())) fail("a cancelled timer at the top of the queue");
+  if (!timers.empty() && !live(timers.front())) fail("a cancelled timer at the front of the queue");
 }
 
 namespace {
