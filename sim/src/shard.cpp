@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <optional>
-#include <stdexcept>
 #include <variant>
 
 #include "internal.hpp"
@@ -52,6 +51,9 @@ class Shard {
   bool send(std::uint32_t player, CommandType type, std::int64_t value, Time t);
   void set_uid(std::string& s, std::uint32_t i) const;
   std::uint32_t local(const Profile& who) const noexcept;
+  std::uint32_t handle_of(std::uint32_t player) const noexcept {
+    return player < handles_.size() ? handles_[player] : kNoPlayer;
+  }
   void consume();
   void on_start(const Event& e);
   void on_result(const ResultData& r);
@@ -71,6 +73,9 @@ class Shard {
   PickSchedule picks_;
   std::vector<std::uint32_t> order_;
   std::string cmd_log_, ev_log_;
+  static constexpr std::uint32_t kNoPlayer = UINT32_MAX;
+  std::vector<std::uint32_t> handles_;    // local index -> engine handle (kNoPlayer: unregistered)
+  std::vector<std::uint32_t> by_handle_;  // engine handle -> local index
 };
 
 Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
@@ -94,6 +99,7 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
     p.strategy = assignment[first + i];
   }
   period_ = cfg_.bot_fill_after_ms + cfg_.game_time_ms + 1;
+  handles_.assign(count, kNoPlayer);
 }
 
 ShardOut Shard::run() {
@@ -102,10 +108,13 @@ ShardOut Shard::run() {
   for (std::uint32_t i = 0; i < n; ++i) {
     const std::string uid = player_uid(first_ + i);
     send(Command::hello(uid, strategies_[out_.players[i].strategy].name()), 0);
-    // A fresh engine hands out handles in registration order: local index i is handle i,
-    // which is how events' profiles map back to players (local()).
-    const auto handle = engine_->find_player(uid);
-    if (!handle || handle->index != i) throw std::logic_error("simulator: handle out of registration order");
+    // A refused hello (a name over max_name_bytes, max_players reached) leaves the
+    // player without a handle: its commands go by uid and are refused as they would be.
+    if (const auto handle = engine_->find_player(uid)) {
+      handles_[i] = handle->index;
+      if (by_handle_.size() <= handle->index) by_handle_.resize(handle->index + 1, kNoPlayer);
+      by_handle_[handle->index] = i;
+    }
   }
   const Time end = static_cast<Time>(o_.rounds) * period_ - 1;
   std::uint32_t next_round = 0;
@@ -126,8 +135,8 @@ ShardOut Shard::run() {
       const auto [player, choice] = picks_.pop();
       // Choices come in random player order, each a cold player and seat: start
       // loading those a few picks ahead so the engine does not wait on memory.
-      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchFar)});
-      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchNear)}, true);
+      engine_->prefetch(PlayerHandle{handle_of(picks_.ahead(kPrefetchFar))});
+      engine_->prefetch(PlayerHandle{handle_of(picks_.ahead(kPrefetchNear))}, true);
       send(player, CommandType::Choice, static_cast<std::int64_t>(choice), t);
     }
   }
@@ -182,17 +191,22 @@ bool Shard::send(const Command& c, Time t) {
   return refused;
 }
 
-// Local player `player` by its handle: no uid is built or looked up unless it is logged.
+// Local player `player` by its handle: no uid is built or looked up unless it is logged
+// (or the player has no handle: then by uid, and the engine refuses it).
 bool Shard::send(std::uint32_t player, CommandType type, std::int64_t value, Time t) {
-  ++out_.summary.commands;
-  if (o_.command_log) {
+  const std::uint32_t handle = handles_[player];
+  if (o_.command_log || handle == kNoPlayer) {
     logged_.type = type;
     logged_.value = value;
     set_uid(logged_.from, player);
+    if (handle == kNoPlayer) return send(logged_, t);
+  }
+  ++out_.summary.commands;
+  if (o_.command_log) {
     cmd_log_ += encode_command_line(logged_, t);
     cmd_log_ += '\n';
   }
-  const bool refused = engine_->handle(PlayerHandle{player}, type, value, t, events_).has_value();
+  const bool refused = engine_->handle(PlayerHandle{handle}, type, value, t, events_).has_value();
   consume();
   return refused;
 }
@@ -206,8 +220,8 @@ void Shard::set_uid(std::string& s, std::uint32_t i) const {
 }
 
 std::uint32_t Shard::local(const Profile& who) const noexcept {
-  // Handles are local indexes (see run()); bots and strangers have none.
-  return who.handle() < out_.players.size() ? who.handle() : UINT32_MAX;
+  // Bots and strangers have no handle of ours.
+  return who.handle() < by_handle_.size() ? by_handle_[who.handle()] : kNoPlayer;
 }
 
 void Shard::consume() {

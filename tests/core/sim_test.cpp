@@ -488,3 +488,28 @@ TEST_CASE("no bots: the odd player out waits for the next round's joiners", "[si
   CHECK(r.rounds_played == std::vector<std::uint32_t>{4, 4, 4, 2, 2});
   CHECK(r.errors == 0);
 }
+
+TEST_CASE("players the engine refuses at hello play on by uid and replay the same", "[sim][replay]") {
+  // Over max_players (and with names over max_name_bytes) some hellos are refused:
+  // those players have no handle, so their commands go by uid and are refused too.
+  for (const bool long_names : {false, true}) {
+    INFO("long names " << long_names);
+    SimOptions o = small(40, 3, "uniform,rock");
+    o.config.max_players = 25;
+    if (long_names) o.config.max_name_bytes = 4;  // "uniform" is refused, "rock" fits
+    std::string commands, events;
+    o.command_log = [&](std::string_view s) { commands += s; };
+    o.event_log = [&](std::string_view s) { events += s; };
+    const SimResult r = simulate(o);
+    CHECK(r.errors > 0);
+
+    Engine engine(r.options.config);
+    Replayer replay(engine);
+    std::string replayed;
+    std::istringstream in(commands);
+    for (std::string line; std::getline(in, line);) replay.feed(line, replayed);
+    CHECK(replayed == events);
+    CHECK(engine.digest() == r.shards[0].digest);
+    CHECK(engine.stats().players <= 25);
+  }
+}
