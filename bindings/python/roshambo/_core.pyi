@@ -190,6 +190,17 @@ class Engine:
         gives an ``error`` event and changes nothing; with ``strict=True`` it raises
         :class:`CommandError` instead. A command that is not a dict, or holds values
         JSON cannot express, raises TypeError."""
+    def handle_as(
+        self, player: int, type: str, now: SupportsIndex, *, value: int = 0, strict: bool = False
+    ) -> list[dict[str, Any]]:
+        """:meth:`handle` for a trusted host that names the player by its handle
+        (:meth:`find_player`) instead of a uid: ``type`` is a command type word
+        ("join", "choice", …), ``value`` the choice or face code. The events are those
+        of the same uid command, byte for byte; ``"hello"`` re-greets the player with
+        its current name (a reconnect). An unknown type word raises ValueError."""
+    def find_player(self, uid: str) -> int | None:
+        """The handle of a registered player (its registration index, stable for the
+        engine's life and across snapshots), or None."""
     def tick(self, now: SupportsIndex, *, strict: bool = False) -> list[dict[str, Any]]:
         """Fire the timers due by ``now``; returns the events."""
     def next_deadline(self) -> int | None:

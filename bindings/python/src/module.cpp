@@ -155,6 +155,26 @@ py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool 
   return finish(self, err, strict);
 }
 
+// A command by player handle: no dict to read, no uid to look up (Engine::handle by
+// PlayerHandle). A type word that is not a command is refused before the engine.
+py::list engine_handle_as(PyEngine& self, std::uint32_t player, std::string_view type, py::handle now,
+                          std::int64_t value, bool strict) {
+  const Time t = to_time(now.ptr());
+  std::optional<CommandType> kind;
+  std::string words;
+  for (std::uint8_t i = 0; i <= static_cast<std::uint8_t>(CommandType::Disconnect); ++i) {
+    const auto k = static_cast<CommandType>(i);
+    if (to_string(k) == type) kind = k;
+    words += (words.empty() ? "" : ", ") + std::string(to_string(k));
+  }
+  if (!kind) {
+    throw py::value_error("unknown command type '" + std::string(type.substr(0, 32)) + "' (" + words + ")");
+  }
+  self.scratch.clear();
+  const auto err = self.engine.handle(PlayerHandle{player}, *kind, value, t, self.scratch);
+  return finish(self, err, strict);
+}
+
 py::list engine_tick(PyEngine& self, py::handle now, bool strict) {
   const Time t = to_time(now.ptr());
   self.scratch.clear();
@@ -409,6 +429,12 @@ PYBIND11_MODULE(_core, m) {
            py::arg("config") = py::none(), py::kw_only(), py::arg("seed") = py::none())
       .def("handle", &rb::engine_handle, py::arg("command"), py::arg("now"), py::kw_only(),
            py::arg("strict") = false)
+      .def("handle_as", &rb::engine_handle_as, py::arg("player"), py::arg("type"), py::arg("now"),
+           py::kw_only(), py::arg("value") = 0, py::arg("strict") = false)
+      .def("find_player", [](const rb::PyEngine& e, std::string_view uid) -> std::optional<std::uint32_t> {
+        const auto h = e.engine.find_player(uid);
+        return h ? std::optional<std::uint32_t>(h->index) : std::nullopt;
+      }, py::arg("uid"))
       .def("tick", &rb::engine_tick, py::arg("now"), py::kw_only(), py::arg("strict") = false)
       .def("next_deadline", [](const rb::PyEngine& e) { return e.engine.next_deadline(); })
       .def_property_readonly("now", [](const rb::PyEngine& e) { return e.engine.now(); })
