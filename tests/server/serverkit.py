@@ -208,6 +208,18 @@ class RedisServer:
                 self.proc.wait(10)
         self.proc = None
 
+    def snapshot_seq(self, shard: int) -> int:
+        """The last log line the shard's latest snapshot includes (0: none)."""
+        import redis
+
+        from roshambo.server.scaleout import snapshot_key
+
+        r = redis.Redis.from_url(self.url, decode_responses=True, socket_timeout=5)
+        try:
+            return int(r.hget(snapshot_key(shard), "seq") or 0)
+        finally:
+            r.close()
+
     def log_lines(self, shard: int) -> list[str]:
         """The shard's command log, as the server wrote it (docs/server.md, Scale-out)."""
         import redis

@@ -294,6 +294,8 @@ def test_a_deadline_that_passes_while_the_shard_is_down(redis_server: RedisServe
     p0b, start, users = run(body(), timeout=40)
     assert p0b.stop() == 0
     lines = redis_server.log_lines(0)
+    # the clean shutdown wrote a snapshot of everything: a restart replays nothing
+    assert redis_server.snapshot_seq(0) == len(lines)
     events = list(roshambo.replay(lines, config, seed=SEED))
     result = next(e for e in events if e["type"] == "result")
     assert result["at"] == start["deadline"]
@@ -303,3 +305,44 @@ def test_a_deadline_that_passes_while_the_shard_is_down(redis_server: RedisServe
     never = list(roshambo.replay([*before, compact({"at": start["deadline"], "type": "tick"})], config, seed=SEED))
     assert [compact(e) for e in never if e["type"] == "result"] == [compact(result)]
     assert {u["uid"]: u["totalScore"] for u in users} == {"a": 1, "b": 0}
+
+
+def test_identity_errors_and_takeover_across_processes(redis_server: RedisServer, start_server: Any) -> None:
+    """A connection held by one process for a uid of another shard: refusals come from
+    the process that can tell (the edge for the envelope, the owner for the engine), and
+    a hello on another process takes the session over."""
+    p0 = start_server({"bot_fill_after_ms": 0}, *shard_args(redis_server, 2, 0))
+    p1 = start_server({"bot_fill_after_ms": 0}, *shard_args(redis_server, 2, 1))
+    (a,) = uids_of(0, 2, 1, "t")
+
+    async def body() -> None:
+        c = await Client("edge").connect(p1.url)
+        await c.emit("join")
+        assert (await c.wait("error"))["code"] == "unknown_player"
+        mark = len(c.events)
+        await c.emit("hello", {"user": {"uid": 7}})
+        assert (await c.wait("error", since=mark))["code"] == "invalid_field"
+        hi = await c.hello(a)
+        assert hi["nearby"] == 1
+        mark = len(c.events)
+        await c.emit("hello", {"user": {"uid": a + "x", "uname": "X", "uavatar": ""}})
+        assert (await c.wait("error", since=mark))["message"] == f'this connection is "{a}" already'
+        mark = len(c.events)
+        await c.emit("face", {"face": 9})  # refused by the owner's engine, answered through Redis
+        assert (await c.wait("error", since=mark))["code"] == "invalid_face"
+        await c.emit("join")
+        room = await c.wait("room", since=mark)
+        # the same uid on the owner's process: the session moves, the old connection is told and closed
+        c2 = await Client("owner").connect(p0.url)
+        await c2.hello(a)
+        assert (await c.wait("error", lambda e: e["code"] == "replaced", since=mark))["code"] == "replaced"
+        await asyncio.wait_for(c.disconnected.wait(), 5)
+        assert room["roomId"]
+        await c2.emit("leave")  # accepted: the seat came along with the session
+        assert "error" not in [t for t, _ in await c2.quiet(0.3)]
+        await c2.emit("leave")
+        assert (await c2.wait("error"))["code"] == "not_in_room"
+        await c2.close()
+
+    run(body(), timeout=30)
+    assert p0.stop() == 0 and p1.stop() == 0

@@ -360,13 +360,8 @@ class GameServer:
         """A connection speaks for the uid of its first hello: its commands go to the
         shard that owns that uid, here or over Redis."""
         if kind == "hello":
-            user = data.get("user")
-            uid = user.get("uid") if isinstance(user, dict) else None
-            if not isinstance(uid, str):
-                await self._refuse(conn, "invalid_field", "data.user.uid: a string is required")
-                return
-            if conn.claimed is not None and conn.claimed != uid:
-                await self._refuse(conn, "invalid_field", f'this connection is "{conn.claimed}" already')
+            uid = await self._hello_uid(conn, data, conn.claimed)
+            if uid is None:
                 return
             if conn.claimed is None:
                 self._claim(conn, uid)
@@ -581,14 +576,22 @@ class GameServer:
             return
         await self._engine(conn, conn.uid, kind, data)
 
-    async def _hello(self, conn: Conn, data: dict[str, Any]) -> None:
+    async def _hello_uid(self, conn: Conn, data: dict[str, Any], current: str | None) -> str | None:
+        """The uid a hello names, or None once it is refused: it must be a string, and
+        the connection's ``current`` uid when it has one."""
         user = data.get("user")
         uid = user.get("uid") if isinstance(user, dict) else None
         if not isinstance(uid, str):
             await self._refuse(conn, "invalid_field", "data.user.uid: a string is required")
-            return
-        if conn.uid is not None and conn.uid != uid:
-            await self._refuse(conn, "invalid_field", f'this connection is "{conn.uid}" already')
+            return None
+        if current is not None and current != uid:
+            await self._refuse(conn, "invalid_field", f'this connection is "{current}" already')
+            return None
+        return uid
+
+    async def _hello(self, conn: Conn, data: dict[str, Any]) -> None:
+        uid = await self._hello_uid(conn, data, conn.uid)
+        if uid is None:
             return
         if self.secret is not None:
             token = data.get("token")
