@@ -30,7 +30,7 @@ StrategyObservation seen(Choice own, std::initializer_list<Choice> all) {
 }
 
 std::map<Choice, int> draws(const Strategy& s, StrategyMemory m, int n, std::uint64_t seed = 1) {
-  SimRng rng{seed};
+  Rng rng{seed};
   std::map<Choice, int> out;
   for (int i = 0; i < n; ++i) {
     StrategyMemory copy = m;  // the same memory every time: what it would play next
@@ -120,7 +120,7 @@ TEST_CASE("cycle plays rock, paper, scissors in turn from a random start", "[sim
   const Strategy cycle = Strategy::parse("cycle");
   std::set<Choice> firsts;
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
-    SimRng rng{seed};
+    Rng rng{seed};
     StrategyMemory m;
     Choice prev = cycle.choose(m, rng);
     firsts.insert(prev);

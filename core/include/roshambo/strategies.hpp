@@ -21,9 +21,6 @@
 
 namespace roshambo {
 
-/// The simulator's name for the one generator (rng.hpp).
-using SimRng = Rng;
-
 /// What a player learns when its room settles: its own row and how many members of
 /// the room chose each option (itself included). Everything here is in the `result`
 /// event every member receives.
