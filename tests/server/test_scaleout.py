@@ -346,3 +346,44 @@ def test_identity_errors_and_takeover_across_processes(redis_server: RedisServer
 
     run(body(), timeout=30)
     assert p0.stop() == 0 and p1.stop() == 0
+
+
+def test_a_second_owner_of_a_shard_is_fenced(redis_server: RedisServer, start_server: Any) -> None:
+    """Two processes started as the same shard: the one that writes a line number the
+    other has written is refused by Redis and stops, without a snapshot."""
+    first = start_server({"bot_fill_after_ms": 0}, *shard_args(redis_server, 1, 0))
+
+    async def body() -> None:
+        c = await Client("a").connect(first.url)
+        await c.hello("a")  # line 1
+        second = await asyncio.to_thread(start_server, {"bot_fill_after_ms": 0}, *shard_args(redis_server, 1, 0))
+        assert await until_health(second, True)  # it restored line 1 and logged a's disconnect as line 2
+        await c.emit("join")  # the first one's line 2: refused by Redis
+        await asyncio.wait_for(c.disconnected.wait(), 10)
+        await c.close()
+
+    run(body(), timeout=30)
+    assert first.proc.wait(10) == 0
+    assert '"msg": "fenced"' in first.stderr()
+    assert redis_server.snapshot_seq(0) == 0  # the fenced one wrote none
+
+
+def test_a_process_that_does_not_fit_the_service_refuses_to_start(
+    redis_server: RedisServer, start_server: Any, tmp_path: Any
+) -> None:
+    import subprocess
+    import sys
+
+    start_server({"bot_fill_after_ms": 0}, *shard_args(redis_server, 2, 0))
+    cfg = tmp_path / "other.json"
+    cfg.write_text(json.dumps({"bot_fill_after_ms": 0, "game_time_ms": 4000}))
+    for args, why in (
+        (["--shards", "3", "--shard", "0"], "holds a service of 2 shards, not --shards 3"),
+        (["--shards", "2", "--shard", "1", "--config", str(cfg)], "another config or seed"),
+        (["--shards", "2", "--shard", "2"], "--shard must be in 0..1"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "roshambo.server", "--port", "0", "--seed", str(SEED), "--redis", redis_server.url, *args],
+            cwd=tmp_path, capture_output=True, text=True, timeout=30,
+        )
+        assert proc.returncode == 1 and why in proc.stderr, (args, proc.stderr)

@@ -248,7 +248,7 @@ class GameServer:
         loop = asyncio.get_running_loop()
         self._redis = scaleout.connect(opts.redis)
         await scaleout.wait_for_redis(self._redis, timeout=30)
-        epoch = await scaleout.join_service(self._redis, opts)
+        epoch = await scaleout.join_service(self._redis, opts, self.config)
         self._slog = scaleout.ShardLog(self._redis, opts.shard)
         config = self.config
         engine, replayed = await self._slog.restore(lambda: roshambo.Engine(config))

@@ -34,7 +34,7 @@ import roshambo
 log = logging.getLogger("roshambo.server.scaleout")
 
 PREFIX = "roshambo:"
-META = PREFIX + "meta"  # hash: shards, epoch:<K>
+META = PREFIX + "meta"  # hash: shards, config, epoch:<K>
 SIO_CHANNEL = PREFIX + "sio"  # python-socketio's AsyncRedisManager
 CONTROL = PREFIX + "control"  # {"started": K}: a process (re)started
 
@@ -238,15 +238,20 @@ def replay_line(engine: roshambo.Engine, line: str) -> None:
         engine.handle(cmd, at)
 
 
-async def join_service(r: aioredis.Redis, opts: ShardOptions) -> int:
+async def join_service(r: aioredis.Redis, opts: ShardOptions, config: roshambo.Config) -> int:
     """Check that the service has this many shards (a different count would move uids
-    between shards) and return the shard's epoch: the wall-clock ms of its first start.
+    between shards) and this config and seed (each shard's log replays only with its
+    own), and return the shard's epoch: the wall-clock ms of its first start.
     Host time is wall-clock ms since the epoch, so a countdown keeps running while its
     shard is down and a restart resumes the clock where it would have been."""
     await r.hsetnx(META, "shards", opts.shards)
     shards = int(await r.hget(META, "shards") or 0)
     if shards != opts.shards:
         raise ValueError(f"this Redis holds a service of {shards} shards, not --shards {opts.shards}")
+    await r.hsetnx(META, "config", config.to_json())
+    theirs = str(await r.hget(META, "config"))
+    if theirs != config.to_json():
+        raise ValueError(f"this Redis holds a service with another config or seed: {theirs}")
     await r.hsetnx(META, f"epoch:{opts.shard}", int(time.time() * 1000))
     return int(await r.hget(META, f"epoch:{opts.shard}") or 0)
 
