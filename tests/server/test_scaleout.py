@@ -177,8 +177,10 @@ def test_a_shard_killed_mid_countdown_loses_nothing(redis_server: RedisServer, s
         assert (await cb.wait("error", since=mark_b))["code"] == "unavailable"
 
         p0b = await asyncio.to_thread(start_server, config, *shard_args(redis_server, 2, 0))
-        # process 1 closes b's connection (its owner restarted) and drops c's session
+        # process 1 tells b its owner restarted and closes the connection, and drops c's session
         await asyncio.wait_for(cb.disconnected.wait(), 5)
+        told = await cb.wait("error", lambda e: "restarted" in e["message"], since=mark_b)
+        assert told["code"] == "unavailable"
         await cd.wait("presence", lambda m: m == {"uid": c, "online": False}, since=marks[d])
         ca2 = await Client(a).connect(p0b.url)
         cb2 = await Client(b).connect(p1.url)

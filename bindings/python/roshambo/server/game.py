@@ -419,15 +419,17 @@ class GameServer:
 
     async def _peer_started(self, shard: int) -> None:
         """Process ``shard`` (re)started: the sessions it held and owned are gone. Its
-        players' connections here are closed (their clients reconnect and say hello,
-        which resumes their seat within the grace), and players connected through it
-        are disconnected here, as their connections were."""
-        for conn in [c for c in self._conns.values() if c.route == shard]:
-            await self.sio.disconnect(conn.sid)
-        for sid, conn in list(self._remote.items()):
-            if conn.edge == shard:
-                del self._remote[sid]
-                self._submit(conn, "disconnect", {})
+        players' connections here are told so and closed (their clients connect again
+        and say hello, which resumes their seat within the grace), and players
+        connected through it are disconnected here, as their connections were."""
+        held = [c for c in self._conns.values() if c.route == shard]
+        for conn in held:
+            await self._close(conn, "unavailable", f"shard {shard} restarted: connect again and say hello to resume")
+        gone = [c for c in self._remote.values() if c.edge == shard]
+        for conn in gone:
+            del self._remote[conn.sid]
+            self._submit(conn, "disconnect", {})
+        log.info("peer started", extra={"fields": {"peer": shard, "closed": len(held), "disconnected": len(gone)}})
 
     def _admit(self, conn: Conn) -> bool:
         """The per-connection token bucket; a flood is dropped, then the socket closed."""

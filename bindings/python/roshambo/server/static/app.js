@@ -17,6 +17,7 @@
     name: params.get("name") || localStorage.getItem("roshambo.name") || "",
     avatar: localStorage.getItem("roshambo.avatar") || AVATARS[Math.floor(Math.random() * AVATARS.length)],
     socket: null,
+    replaced: false, // the session moved to another window: do not reconnect
     info: null, // GET /info: host clock, Socket.IO path, capacity
     offset: 0, // host time - Date.now(), from /info
     room: null, // {id, users: [{uid, uname, uavatar}], full, phase, deadline}
@@ -112,6 +113,13 @@
       hello();
     });
     s.on("disconnect", (reason) => {
+      // socket.io-client reconnects by itself after a lost transport, not after the
+      // server closed the connection: do it, unless the session went to another window.
+      if (reason === "io server disconnect" && !state.replaced) {
+        setStatus("reconnecting");
+        setTimeout(() => s.connect(), 500 + Math.random() * 1000);
+        return;
+      }
       setStatus(reason === "io server disconnect" ? "closed" : "reconnecting");
     });
     s.on("hi", onHi);
@@ -236,6 +244,7 @@
 
   function onError(d) {
     if (d.code === "replaced") {
+      state.replaced = true;
       toast("You are playing in another window", "bad");
       setStatus("closed");
       return;
