@@ -389,3 +389,36 @@ def test_a_process_that_does_not_fit_the_service_refuses_to_start(
             cwd=tmp_path, capture_output=True, text=True, timeout=30,
         )
         assert proc.returncode == 1 and why in proc.stderr, (args, proc.stderr)
+
+
+def test_a_process_that_dies_for_good_frees_its_players(redis_server: RedisServer, start_server: Any) -> None:
+    """A process holding a connection of another shard's player dies and stays down: the
+    owner notices (its liveness key expires) and disconnects that player, who goes
+    offline in their seat and resumes it from another process."""
+    config = {"game_time_ms": 9000, "bot_fill_after_ms": 0, "reconnect_grace_ms": 10000}
+    p0 = start_server(config, *shard_args(redis_server, 2, 0))
+    p1 = start_server(config, *shard_args(redis_server, 2, 1))
+    a, b = uids_of(0, 2, 2, "d")
+
+    async def body() -> None:
+        ca = await Client(a).connect(p1.url)  # held by process 1, owned by shard 0
+        cb = await Client(b).connect(p0.url)
+        await ca.hello(a)
+        await cb.hello(b)
+        await ca.emit("join")
+        await cb.emit("join")
+        await cb.wait("start")
+        await ca.emit("choice", {"choice": 2})
+        await cb.wait("movement", lambda m: m["uid"] == a)
+        mark = len(cb.events)
+        p1.kill()
+        assert await cb.wait("presence", since=mark, timeout=12) == {"uid": a, "online": False}
+        ca2 = await Client(a).connect(p0.url)
+        await ca2.hello(a)
+        assert (await ca2.wait("resume"))["choice"] == 2
+        for cl in (ca2, cb):
+            await cl.close()
+
+    run(body(), timeout=40)
+    assert p0.stop() == 0
+    assert '"msg": "peer died", "peer": 1, "disconnected": 1' in p0.stderr()

@@ -272,6 +272,7 @@ class GameServer:
             loop.create_task(scaleout.listen(opts.redis, channels, self._on_cluster_message, ready)),
             loop.create_task(self._slog.watch()),
             loop.create_task(self._snapshot_clock()),
+            loop.create_task(self._liveness()),
         ]
         await asyncio.wait_for(ready.wait(), 10)
 
@@ -417,6 +418,38 @@ class GameServer:
             return
         self._submit(conn, kind, data)
 
+    async def _liveness(self) -> None:
+        """Say that this process is alive, and notice processes that died holding
+        connections of this shard's players: their sessions are disconnected here, as
+        the connections were (a restart of theirs says so at once; this covers one
+        that does not come back). Only once Redis has answered for longer than the
+        expiry, so that keys which expired during an outage do not count as deaths."""
+        assert self.shard is not None
+        me = scaleout.alive_key(self.shard.shard)
+        up_since: float | None = None
+        while True:
+            try:
+                await self._redis.set(me, os.getpid(), px=scaleout.ALIVE_TTL_MS)
+                up_since = up_since or time.monotonic()
+                edges = sorted({c.edge for c in self._remote.values() if c.edge is not None})
+                if edges and time.monotonic() - up_since > 2 * scaleout.ALIVE_TTL_MS / 1000:
+                    alive = await self._redis.mget([scaleout.alive_key(e) for e in edges])
+                    for edge, there in zip(edges, alive):
+                        if there is None:
+                            n = self._drop_sessions_of(edge)
+                            log.warning("peer died", extra={"fields": {"peer": edge, "disconnected": n}})
+            except scaleout.UNREACHABLE:
+                up_since = None
+            await asyncio.sleep(scaleout.ALIVE_EVERY_S)
+
+    def _drop_sessions_of(self, edge: int) -> int:
+        """Disconnect the players whose connections process ``edge`` held."""
+        gone = [c for c in self._remote.values() if c.edge == edge]
+        for conn in gone:
+            del self._remote[conn.sid]
+            self._submit(conn, "disconnect", {})
+        return len(gone)
+
     async def _peer_started(self, shard: int) -> None:
         """Process ``shard`` (re)started: the sessions it held and owned are gone. Its
         players' connections here are told so and closed (their clients connect again
@@ -425,11 +458,8 @@ class GameServer:
         held = [c for c in self._conns.values() if c.route == shard]
         for conn in held:
             await self._close(conn, "unavailable", f"shard {shard} restarted: connect again and say hello to resume")
-        gone = [c for c in self._remote.values() if c.edge == shard]
-        for conn in gone:
-            del self._remote[conn.sid]
-            self._submit(conn, "disconnect", {})
-        log.info("peer started", extra={"fields": {"peer": shard, "closed": len(held), "disconnected": len(gone)}})
+        n = self._drop_sessions_of(shard)
+        log.info("peer started", extra={"fields": {"peer": shard, "closed": len(held), "disconnected": n}})
 
     def _admit(self, conn: Conn) -> bool:
         """The per-connection token bucket; a flood is dropped, then the socket closed."""

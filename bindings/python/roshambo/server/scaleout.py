@@ -54,6 +54,15 @@ def snapshot_key(shard: int) -> str:
     return f"{PREFIX}snapshot:{shard}"
 
 
+def alive_key(shard: int) -> str:
+    """Set by process ``shard`` every second with a 3-second expiry: gone, it has died."""
+    return f"{PREFIX}alive:{shard}"
+
+
+ALIVE_EVERY_S = 1.0
+ALIVE_TTL_MS = 3000
+
+
 def inbox(shard: int) -> str:
     """The channel that carries commands forwarded to the shard's owner."""
     return f"{PREFIX}in:{shard}"
