@@ -51,7 +51,7 @@ std::vector<std::uint32_t> drain(TimerQueue& q) {
 }  // namespace
 
 TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "[timers]") {
-  Rng rng(7);
+  Rng rng{7};
   for (int run = 0; run < 50; ++run) {
     std::vector<Timer> ts = pushes(rng, 1 + rng.below(3000));
     TimerQueue q;
@@ -80,7 +80,7 @@ TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "
 }
 
 TEST_CASE("timer queue: filter drops what it refuses and keeps the order", "[timers]") {
-  Rng rng(11);
+  Rng rng{11};
   std::vector<Timer> ts = pushes(rng, 5000);
   TimerQueue q;
   for (const Timer& t : ts) q.push(t);
