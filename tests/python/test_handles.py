@@ -67,8 +67,10 @@ def test_bad_handle_input_is_refused_and_changes_nothing() -> None:
     before = engine.digest()
     with pytest.raises(ValueError, match="unknown command type 'jump'"):
         engine.handle_as(0, "jump", 10)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="player must be a handle"):
         engine.handle_as(-1, "join", 10)
+    with pytest.raises(TypeError, match="value must be an int"):
+        engine.handle_as(0, "choice", 10, "2")  # type: ignore[arg-type]
     events = engine.handle_as(5, "join", 10)
     assert events == [{"at": 10, "to": [], "type": "error",
                        "data": {"code": "unknown_player", "message": "unknown player handle 5"}}]

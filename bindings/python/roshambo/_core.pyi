@@ -191,7 +191,7 @@ class Engine:
         :class:`CommandError` instead. A command that is not a dict, or holds values
         JSON cannot express, raises TypeError."""
     def handle_as(
-        self, player: int, type: str, now: SupportsIndex, *, value: int = 0, strict: bool = False
+        self, player: int, type: str, now: SupportsIndex, value: int = 0, *, strict: bool = False
     ) -> list[dict[str, Any]]:
         """:meth:`handle` for a trusted host that names the player by its handle
         (:meth:`find_player`) instead of a uid: ``type`` is a command type word

@@ -228,10 +228,11 @@ void init_names() {
   }
 }
 
-std::int64_t to_time(PyObject* obj, const char* what) {
+std::int64_t to_time(PyObject* obj, const char* what) { return to_int(obj, what, " (milliseconds)"); }
+
+std::int64_t to_int(PyObject* obj, const char* what, const char* unit) {
   if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
-    throw py::type_error(std::string(what) + " must be an int (milliseconds), got " +
-                         Py_TYPE(obj)->tp_name);
+    throw py::type_error(std::string(what) + " must be an int" + unit + ", got " + Py_TYPE(obj)->tp_name);
   }
   py::object i = steal(PyNumber_Index(obj));
   int overflow = 0;

@@ -45,6 +45,8 @@ void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out);
 /// `now` as an int64: any int-like but bool; out-of-range values are clamped so the
 /// engine refuses them with its own error (time_went_backwards / invalid_field).
 std::int64_t to_time(PyObject* obj, const char* what = "now");
+/// A Python int (not a bool) as int64, saturating; TypeError naming `what` otherwise.
+std::int64_t to_int(PyObject* obj, const char* what, const char* unit = "");
 
 /// One event as the dict whose json.dumps(separators=(",", ":"), ensure_ascii=False)
 /// is the event-log line byte for byte (same keys, same order, same value types).

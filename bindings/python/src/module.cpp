@@ -157,8 +157,22 @@ py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool 
 
 // A command by player handle: no dict to read, no uid to look up (Engine::handle by
 // PlayerHandle). A type word that is not a command is refused before the engine.
-py::list engine_handle_as(PyEngine& self, std::uint32_t player, std::string_view type, py::handle now,
-                          std::int64_t value, bool strict) {
+// Plain handles, converted here: pybind11's own conversions of four typed arguments
+// cost more than the command itself.
+py::list engine_handle_as(PyEngine& self, py::handle player, py::handle type_word, py::handle now,
+                          py::handle value_obj, bool strict) {
+  const std::int64_t who = to_int(player.ptr(), "player");
+  if (who < 0 || who > std::int64_t{UINT32_MAX}) {
+    throw py::value_error("player must be a handle from find_player (0..2^32-1), got " + std::to_string(who));
+  }
+  if (!PyUnicode_Check(type_word.ptr())) {
+    throw py::type_error(std::string("type must be a str, got ") + Py_TYPE(type_word.ptr())->tp_name);
+  }
+  Py_ssize_t len = 0;
+  const char* text = PyUnicode_AsUTF8AndSize(type_word.ptr(), &len);
+  if (!text) throw py::error_already_set();
+  const std::string_view type(text, static_cast<std::size_t>(len));
+  const std::int64_t value = to_int(value_obj.ptr(), "value");
   const Time t = to_time(now.ptr());
   std::optional<CommandType> kind;
   std::string words;
@@ -171,7 +185,7 @@ py::list engine_handle_as(PyEngine& self, std::uint32_t player, std::string_view
     throw py::value_error("unknown command type '" + std::string(type.substr(0, 32)) + "' (" + words + ")");
   }
   self.scratch.clear();
-  const auto err = self.engine.handle(PlayerHandle{player}, *kind, value, t, self.scratch);
+  const auto err = self.engine.handle(PlayerHandle{static_cast<std::uint32_t>(who)}, *kind, value, t, self.scratch);
   return finish(self, err, strict);
 }
 
@@ -430,7 +444,7 @@ PYBIND11_MODULE(_core, m) {
       .def("handle", &rb::engine_handle, py::arg("command"), py::arg("now"), py::kw_only(),
            py::arg("strict") = false)
       .def("handle_as", &rb::engine_handle_as, py::arg("player"), py::arg("type"), py::arg("now"),
-           py::kw_only(), py::arg("value") = 0, py::arg("strict") = false)
+           py::arg("value") = py::int_(0), py::kw_only(), py::arg("strict") = false)
       .def("find_player", [](const rb::PyEngine& e, std::string_view uid) -> std::optional<std::uint32_t> {
         const auto h = e.engine.find_player(uid);
         return h ? std::optional<std::uint32_t>(h->index) : std::nullopt;
