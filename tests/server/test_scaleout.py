@@ -422,3 +422,47 @@ def test_a_process_that_dies_for_good_frees_its_players(redis_server: RedisServe
     run(body(), timeout=40)
     assert p0.stop() == 0
     assert '"msg": "peer died", "peer": 1, "disconnected": 1' in p0.stderr()
+
+
+def test_an_append_whose_answer_is_lost_is_settled_by_the_log(redis_server: RedisServer, start_server: Any) -> None:
+    """Redis stalls (SIGSTOP) while a command's line is on its way: the shard cannot tell
+    whether it was written, holds the command's events, and once Redis answers again
+    reads the stream's last id to decide; the command is in the log exactly once and
+    its events arrive, late."""
+    import signal
+
+    config = {"game_time_ms": 7000, "bot_fill_after_ms": 0}
+    p0 = start_server(config, *shard_args(redis_server, 1, 0))
+
+    async def body() -> dict[str, list[tuple[str, Any]]]:
+        ca = await Client("a").connect(p0.url)
+        cb = await Client("b").connect(p0.url)
+        await ca.hello("a")
+        await cb.hello("b")
+        await ca.emit("join")
+        await cb.emit("join")
+        await cb.wait("start")
+        assert redis_server.proc is not None
+        redis_server.proc.send_signal(signal.SIGSTOP)
+        try:
+            mark = len(cb.events)
+            await ca.emit("choice", {"choice": 2})
+            assert await cb.quiet(2.5) == []  # held: not durable yet
+        finally:
+            redis_server.proc.send_signal(signal.SIGCONT)
+        await cb.wait("movement", lambda m: m["uid"] == "a", since=mark, timeout=10)
+        await cb.emit("choice", {"choice": 1})
+        res = await ca.wait("result", timeout=10)
+        assert {r["uid"]: r["choice"] for r in res["result"]} == {"a": 2, "b": 1}
+        await cb.wait("result")
+        seen = {c.name: list(c.events) for c in (ca, cb)}
+        for cl in (ca, cb):
+            await cl.close()
+        return seen
+
+    seen = run(body(), timeout=40)
+    lines = redis_server.log_lines(0)
+    assert sum('"from":"a","type":"choice"' in x for x in lines) == 1
+    seen_as_replayed(lines, config, seen)
+    assert p0.stop() == 0
+    assert '"msg": "redis unreachable"' in p0.stderr()
