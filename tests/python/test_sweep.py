@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +36,21 @@ def client() -> Iterator[Any]:
 
 def _transitions(client: Any) -> int:
     return int(client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.transition_counter))
+
+
+def _settled_transitions(client: Any) -> int:
+    """The scheduler's transition count once the previous test's tasks are forgotten:
+    their release is asynchronous and would otherwise count against this test."""
+    deadline = time.monotonic() + 10
+    last = -1
+    while time.monotonic() < deadline:
+        tasks, count = client.run_on_scheduler(
+            lambda dask_scheduler: (len(dask_scheduler.tasks), dask_scheduler.transition_counter))
+        if tasks == 0 and count == last:
+            return int(count)
+        last = count
+        time.sleep(0.1)
+    raise AssertionError("the scheduler did not settle within 10 s")
 
 
 def test_one_row_per_run_and_strategy_in_grid_order(client: Any) -> None:
@@ -128,7 +144,7 @@ def test_a_failed_run_is_reported_and_the_others_kept(client: Any) -> None:
 def test_a_bad_grid_is_refused_before_anything_runs(
     client: Any, grid: dict[str, Any], kwargs: dict[str, Any], error: type[Exception], field: str | None, match: str
 ) -> None:
-    before = _transitions(client)
+    before = _settled_transitions(client)
     with pytest.raises(error, match=match) as info:
         roshambo.sweep(grid, client=client, progress=False, **kwargs)
     if field is not None:
