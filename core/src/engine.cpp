@@ -261,19 +261,19 @@ void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out)
   out.push_back(std::move(e));
 }
 
-void Engine::Impl::emit_to_others(const RoomRec& r, std::uint32_t seat, Event::Data data, Time at,
+void Engine::Impl::emit_to_others(const MemberList& block, std::uint32_t seat, Event::Data data, Time at,
                                   std::vector<Event>& out) {
   Event e;
   e.at = at;
-  e.to.room = view(r);
+  e.to.room = MemberView{block.share(), block.size()};
   e.to.except = seat;
   e.data = std::move(data);
   out.push_back(std::move(e));
 }
 
-void Engine::Impl::emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
+void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                  std::vector<Event>& out) {
-  emit_to_others(r, seat, MovementData{face}, at, out);
+  emit_to_others(block, seat, MovementData{face}, at, out);
 }
 
 // ---------------------------------------------------------------- rules in motion
@@ -315,7 +315,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
       rng.next();  // the first draw chose the moment
       StrategyMemory memory;  // stateless: a bot plays one round
       r.seats()[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
-      emit_movement(r, b.seat, 0, t.due, out);
+      emit_movement(*r.block, b.seat, 0, t.due, out);
       break;
     }
     case detail::TimerKind::Deadline:
@@ -445,7 +445,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
 
 void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                                  std::vector<Event>& out) {
-  emit_to_others(r, seat, PresenceData{r.block->ref(seat), online}, at, out);
+  emit_to_others(*r.block, seat, PresenceData{r.block->ref(seat), online}, at, out);
 }
 
 void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) {
@@ -634,12 +634,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
     return Refusal{ErrorCode::NotPlaying, room_id(c.m.rooms[p.room].number) + " has not started"};
   }
   seat.choice = static_cast<Choice>(v);
-  Event e;
-  e.at = c.now;
-  e.to.room = MemberView{p.block->share(), p.block->size()};
-  e.to.except = p.seat;
-  e.data = MovementData{0};
-  c.out.push_back(std::move(e));
+  Engine::Impl::emit_movement(*p.block, p.seat, 0, c.now, c.out);
   return std::nullopt;
 }
 
@@ -648,7 +643,7 @@ Verdict on_face(Call& c, std::uint32_t id) {
   if (v < 1 || v > 4) return Refusal{ErrorCode::InvalidFace, "face must be 1..4, got " + std::to_string(v)};
   const Engine::Impl::PlayerRec& p = c.m.humans[id];
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
-  c.m.emit_movement(c.m.rooms[p.room], p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
+  Engine::Impl::emit_movement(*p.block, p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
   return std::nullopt;
 }
 

@@ -155,12 +155,13 @@ struct Engine::Impl {
   void emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                      std::vector<Event>& out);
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
-  /// An event to every member of `r` but seat `seat`.
-  void emit_to_others(const RoomRec& r, std::uint32_t seat, Event::Data data, Time at,
-                      std::vector<Event>& out);
+  /// An event to every member of a room (its block) but seat `seat`. By block, so a
+  /// seated player's command need not read the room record.
+  static void emit_to_others(const MemberList& block, std::uint32_t seat, Event::Data data, Time at,
+                             std::vector<Event>& out);
   /// `movement` of seat `seat` (a choice when face is 0) to the other members.
-  void emit_movement(const RoomRec& r, std::uint32_t seat, std::uint8_t face, Time at,
-                     std::vector<Event>& out);
+  static void emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
+                            std::vector<Event>& out);
 
   // --- state.cpp
   std::string snapshot() const;
