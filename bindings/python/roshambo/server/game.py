@@ -192,11 +192,6 @@ class GameServer:
         self._remote: dict[str, Conn] = {}  # connections held by other processes, by sid
         self._background: list[asyncio.Task[None]] = []
         self._fenced = False
-        # With a shard, a batch of commands is applied, its lines are appended in one
-        # round trip, and only then does anything it caused go out: the lines wait in
-        # _staged, the sends in _outbox (None: send at once).
-        self._staged: list[str] = []
-        self._outbox: list[Callable[[], Awaitable[None]]] | None = None
 
         # A packet larger than a command may be is refused by Socket.IO itself (the
         # connection is closed); the exact limit, on the logged line, is checked below.
@@ -271,7 +266,6 @@ class GameServer:
         for p in engine.players():
             if p.online and not p.bot:
                 await self._engine(None, p.uid, "disconnect", {})
-        await self._flush_log()
         ready = asyncio.Event()
         channels = [scaleout.inbox(opts.shard), scaleout.CONTROL]
         self._background = [
@@ -494,15 +488,7 @@ class GameServer:
     async def _refuse(self, conn: Conn | None, code: str, message: str) -> None:
         self.counters.refused[code] += 1
         if conn is not None:
-            await self._later(lambda: self._send_error(conn, code, message))
-
-    async def _later(self, send: Callable[[], Awaitable[None]]) -> None:
-        """Send now, or after the batch's lines are in Redis when a batch is open (so a
-        refusal keeps its place among the events of the commands before it)."""
-        if self._outbox is not None:
-            self._outbox.append(send)
-        else:
-            await send()
+            await self._send_error(conn, code, message)
 
     async def _send_error(self, conn: Conn, code: str, message: str) -> None:
         await self._send(conn, "error", {"code": code, "message": message})
@@ -533,8 +519,6 @@ class GameServer:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            if self._slog is not None:
-                self._outbox = []
             try:
                 while self._pending:
                     conn, kind, data = self._pending.popleft()
@@ -542,22 +526,15 @@ class GameServer:
                 due = self.engine.next_deadline()
                 if due is not None and due <= self.clock.now():
                     await self._tick()
-            except Exception:  # a bug here must not take every game down with it
-                log.exception("engine task")
-                if self._pending:
-                    self._wake.set()  # the rest of the batch still goes in
-            out, self._outbox = self._outbox or [], None
-            try:
-                await self._flush_log()  # what the batch applied is durable before anyone hears of it
-                for send in out:
-                    await send()
                 if self._slog is not None and self._slog.snapshot_due(*self._snapshot_policy()):
                     await self._slog.write_snapshot(self.engine)
             except scaleout.Fenced as e:
                 self._fence(e)
                 return
-            except Exception:
+            except Exception:  # a bug here must not take every game down with it
                 log.exception("engine task")
+                if self._pending:
+                    self._wake.set()  # the rest of the batch still goes in
             if self._log is not None:
                 self._log.flush()
             if self._stopping and not self._pending:
@@ -604,17 +581,15 @@ class GameServer:
 
     async def _tick(self) -> None:
         now = self.clock.now()
-        self._write_line(json.dumps({"at": now, "type": "tick"}, separators=(",", ":")))
+        line = json.dumps({"at": now, "type": "tick"}, separators=(",", ":"))
+        if self._slog is not None:
+            try:
+                await self._slog.append(line)
+            except scaleout.Unavailable:
+                return  # timers wait for the log; they fire at their due time anyway
+        self._write_line(line)
         self.counters.ticks += 1
-        events = self.engine.tick(now)
-        await self._later(lambda: self._deliver(events, None))
-
-    async def _flush_log(self) -> None:
-        """Append the lines staged by the batch (one round trip; waits while Redis is
-        away)."""
-        if self._slog is not None and self._staged:
-            lines, self._staged = self._staged, []
-            await self._slog.append(lines)
+        await self._deliver(self.engine.tick(now), None)
 
     async def _command(self, conn: Conn, kind: str, data: Any) -> None:
         if kind == "disconnect":
@@ -666,15 +641,14 @@ class GameServer:
         old.closed = True
         old.uid = None
         self.counters.refused["replaced"] += 1
-        await self._later(lambda: self._close(old, "replaced", f'"{uid}" said hello on another connection'))
+        await self._close(old, "replaced", f'"{uid}" said hello on another connection')
 
     async def _engine(
         self, conn: Conn | None, uid: str, kind: str, data: dict[str, Any], *, bind: bool = False
     ) -> list[dict[str, Any]] | None:
         """Log the command, give it to the engine, deliver the events. Returns the
         events, or None when the command was refused (by the server or the engine).
-        With a shard, the line is staged and the events held until the batch's lines
-        are in Redis (``_run``)."""
+        With a shard, the line is in Redis before the engine sees the command."""
         now = self.clock.now()
         cmd = {"at": now, "from": uid, "type": kind, "data": data}
         try:
@@ -687,6 +661,12 @@ class GameServer:
         if len(line.encode()) > self.config.max_command_bytes:
             await self._refuse(conn, "capacity_exceeded", f"{kind}: longer than max_command_bytes")
             return None
+        if self._slog is not None:
+            try:
+                await self._slog.append(line)
+            except scaleout.Unavailable:
+                await self._refuse(conn, "unavailable", f"{kind}: the game's log (Redis) is not reachable: try again")
+                return None
         self._write_line(line)
         self.counters.commands += 1
         events = self.engine.handle({"from": uid, "type": kind, "data": data}, now)
@@ -694,12 +674,10 @@ class GameServer:
         if bind and not refused and conn is not None:
             conn.uid = uid
             self._by_uid[uid] = conn
-        await self._later(lambda: self._deliver(events, conn))
+        await self._deliver(events, conn)
         return None if refused else events
 
     def _write_line(self, line: str) -> None:
-        if self._slog is not None:
-            self._staged.append(line)
         if self._log is not None:
             self._log.write(line)
             self._log.write("\n")

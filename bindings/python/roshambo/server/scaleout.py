@@ -4,9 +4,9 @@ Each process runs one engine, the shard ``shard`` of ``shards``, and accepts any
 connection. A uid belongs to the shard :func:`shard_of` names; a command from a
 connection whose uid belongs to another shard is published to that shard's inbox
 channel, and the owner's events go back through python-socketio's
-``AsyncRedisManager``. The owner appends every batch of commands to its Redis stream
-before anything the batch caused is sent (:class:`ShardLog`), snapshots now and then,
-and on start restores the latest snapshot and replays the stream after it.
+``AsyncRedisManager``. The owner appends every command to its Redis stream before the
+engine sees it (:class:`ShardLog`), snapshots now and then, and on start restores the
+latest snapshot and replays the stream after it.
 
 Every Redis name is here, once.
 """
@@ -80,7 +80,7 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class Unavailable(Exception):
-    """Redis cannot be reached."""
+    """Redis cannot be reached; the command was not logged and must be refused."""
 
 
 class Fenced(Exception):
@@ -119,10 +119,10 @@ def connect(url: str, socket_timeout: float | None = 2.0) -> aioredis.Redis:
 class ShardLog:
     """The shard's durable command log and snapshots.
 
-    ``append`` returns only once the lines are in the stream, so the caller delivers
-    the events of a batch after its lines are durable, never before. Entry ids are line
-    numbers: an append whose answer was lost is resolved by reading the last id back,
-    and a second process writing the same shard is refused by Redis (ids must grow).
+    ``append`` returns only once the line is in the stream, so the caller applies a
+    command after it is durable, never before. Entry ids are line numbers: an append
+    whose answer was lost is resolved by reading the last id back, and a second
+    process writing the same shard is refused by Redis (ids must grow).
     """
 
     def __init__(self, r: aioredis.Redis, shard: int) -> None:
@@ -159,34 +159,32 @@ class ShardLog:
         engine.verify()
         return engine, replayed
 
-    async def append(self, lines: list[str]) -> None:
-        """Write ``lines`` as the next line numbers, in one round trip. Returns once
-        every one is in the stream: while Redis is away it waits, then reads the last id
-        back and writes what is missing. Raises :class:`Fenced` when another process
-        writes this stream."""
-        while lines:
-            first = self.seq + 1
-            try:
-                async with self.r.pipeline(transaction=False) as p:
-                    for i, line in enumerate(lines):
-                        p.xadd(self.key, {"l": line}, id=f"{first + i}-0")
-                    await p.execute()
-                self.seq += len(lines)
-                return
-            except ResponseError as e:
-                raise Fenced(f"shard {self.shard}: log entry refused ({e}): another process writes this shard")
-            except UNREACHABLE as e:
-                log.error("redis unreachable", extra={"fields": {"shard": self.shard, "error": str(e)}})
-            self.down = True
-            last = await self._last_id_when_back()
-            self.down = False
-            if last < self.seq:
-                self.lost = True  # Redis came back without our lines: write them again, then a snapshot
-                log.error("redis lost the log", extra={"fields": {"shard": self.shard, "had": self.seq, "has": last}})
-                last = self.seq
-            written = min(len(lines), last - self.seq)
-            self.seq += written
-            lines = lines[written:]
+    async def append(self, line: str) -> None:
+        """Write one log line; raises :class:`Unavailable` when it is surely not written
+        (the caller refuses the command), :class:`Fenced` when another process owns the
+        stream. Waits while the outcome is unknown (Redis went away mid-call)."""
+        if self.down:
+            raise Unavailable
+        seq = self.seq + 1
+        entry = f"{seq}-0"
+        try:
+            await self.r.xadd(self.key, {"l": line}, id=entry)
+            self.seq = seq
+            return
+        except ResponseError as e:
+            raise Fenced(f"shard {self.shard}: log entry {entry} refused ({e}): another process writes this shard")
+        except UNREACHABLE as e:
+            log.error("redis unreachable", extra={"fields": {"shard": self.shard, "error": str(e)}})
+        self.down = True
+        last = await self._last_id_when_back()
+        self.down = False
+        if last == seq:
+            self.seq = seq
+            return
+        if last < self.seq:
+            self.lost = True
+            log.error("redis lost the log", extra={"fields": {"shard": self.shard, "had": self.seq, "has": last}})
+        raise Unavailable
 
     async def _last_id_when_back(self) -> int:
         delay = 0.1
