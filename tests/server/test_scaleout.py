@@ -466,3 +466,31 @@ def test_an_append_whose_answer_is_lost_is_settled_by_the_log(redis_server: Redi
     seen_as_replayed(lines, config, seen)
     assert p0.stop() == 0
     assert '"msg": "redis unreachable"' in p0.stderr()
+
+
+def test_a_shard_stops_even_while_redis_is_away(redis_server: RedisServer, start_server: Any) -> None:
+    """SIGTERM while a command waits for a stalled Redis: the process still exits, in
+    bounded time, without acknowledging that command and without a snapshot."""
+    import signal
+    import time
+
+    p0 = start_server({"bot_fill_after_ms": 0}, *shard_args(redis_server, 1, 0))
+
+    async def body() -> None:
+        ca = await Client("a").connect(p0.url)
+        await ca.hello("a")
+        assert redis_server.proc is not None
+        redis_server.proc.send_signal(signal.SIGSTOP)
+        await ca.emit("join")  # its line cannot reach Redis
+        assert await ca.quiet(0.5) == []
+
+    try:
+        run(body(), timeout=20)
+        t0 = time.monotonic()
+        assert p0.stop(timeout=30) == 0
+        assert time.monotonic() - t0 < 20
+    finally:
+        assert redis_server.proc is not None
+        redis_server.proc.send_signal(signal.SIGCONT)
+    assert '"msg": "stopped without Redis' in p0.stderr()
+    assert redis_server.snapshot_seq(0) == 0

@@ -288,7 +288,13 @@ class GameServer:
         await self.close_connections()
         self._stopping = True
         self._wake.set()
-        await self._task
+        try:
+            # A shard's task may be waiting for Redis to take a line: not for ever.
+            await asyncio.wait_for(asyncio.shield(self._task), None if self._slog is None else 10)
+        except asyncio.TimeoutError:
+            self._task.cancel()
+            self._fenced = True  # no snapshot either: Redis is not there to take it
+            log.error("stopped without Redis: the command waiting for it was never acknowledged")
         if self._timer is not None:
             self._timer.cancel()
         if self._log is not None:

@@ -365,11 +365,11 @@ def redis_argv(port: int, workdir: str, appendfsync: str = "everysec") -> list[s
             "--daemonize", "no", "--logfile", os.path.join(workdir, "redis.log")]
 
 
-def start_redis() -> tuple[subprocess.Popen[bytes], str]:
-    """Start a redis-server (see :func:`redis_argv`) and wait until it answers."""
+def start_redis(d: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start a redis-server in directory ``d`` (see :func:`redis_argv`) and wait until
+    it answers."""
     import socket
 
-    d = tempfile.mkdtemp(prefix="roshambo-load-redis-")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -542,14 +542,15 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile and not os.path.exists(args.py_spy):
         sys.exit("load: --profile needs py-spy (pip install py-spy)")
     procs: list[subprocess.Popen[bytes]] = []  # stopped in reverse: the shards before their Redis
-    redis_pid = None
+    redis_pid, redis_dir = None, None
     try:
         if args.url:
             for u in args.url.split(","):
                 _loopback(u)
             url = ",".join(u.rstrip("/") for u in args.url.split(","))
         elif args.shards:
-            redis, redis_url = start_redis()
+            redis_dir = tempfile.mkdtemp(prefix="roshambo-load-redis-")
+            redis, redis_url = start_redis(redis_dir)
             procs.append(redis)
             redis_pid = redis.pid
             urls = []
@@ -571,6 +572,8 @@ def main(argv: list[str] | None = None) -> None:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if redis_dir is not None:
+            shutil.rmtree(redis_dir, ignore_errors=True)  # its AOF: the logs of a benchmark
     if args.json:
         print(json.dumps(report))
         return
