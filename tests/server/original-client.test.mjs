@@ -51,9 +51,10 @@ function originalClient(url, name, avatar, firstChoice) {
 }
 
 test("two original clients play two rounds", async () => {
+  // Bob connects once Ann is in: two hellos racing would make either one the first.
   const ann = originalClient(server.url, "Ann", "https://example.invalid/a.png", 2); // rock
-  const bob = originalClient(server.url, "Bob", "https://example.invalid/b.png", 1); // scissors
   assert.deepEqual(await ann.connected, { message: "welcome", nearby: 1 });
+  const bob = originalClient(server.url, "Bob", "https://example.invalid/b.png", 1); // scissors
   assert.deepEqual(await bob.connected, { message: "welcome", nearby: 2 });
 
   // round 1: rock beats scissors
