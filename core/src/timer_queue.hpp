@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "roshambo/types.hpp"
@@ -87,38 +88,28 @@ class TimerQueue {
   }
 
  private:
-  // A vector read from `head`: popped slots are reclaimed when the lane empties, or
-  // compacted once they outnumber the live ones.
+  // A deque: fixed-size blocks are taken as timers arrive and given back as they fire,
+  // so a lane's memory follows its live timers instead of keeping the high-water mark
+  // a vector's doubling leaves (which showed as RSS steps in the soak).
   class Lane {
    public:
-    bool empty() const noexcept { return head_ == v_.size(); }
-    const Timer& front() const noexcept { return v_[head_]; }
-    const Timer& back() const noexcept { return v_.back(); }
-    void push(const Timer& t) { v_.push_back(t); }
-    void pop() noexcept {
-      if (++head_ == v_.size()) {
-        v_.clear();
-        head_ = 0;
-      } else if (head_ >= 1024 && head_ * 2 >= v_.size()) {
-        v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(head_));
-        head_ = 0;
-      }
-    }
+    bool empty() const noexcept { return q_.empty(); }
+    const Timer& front() const noexcept { return q_.front(); }
+    const Timer& back() const noexcept { return q_.back(); }
+    void push(const Timer& t) { q_.push_back(t); }
+    void pop() noexcept { q_.pop_front(); }
     template <class Keep>
     std::size_t filter(Keep& keep) {
-      v_.erase(v_.begin(), v_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
-      std::erase_if(v_, [&keep](const Timer& t) { return !keep(t); });
-      return v_.size();
+      std::erase_if(q_, [&keep](const Timer& t) { return !keep(t); });
+      return q_.size();
     }
     template <class Fn>
     void for_each(Fn& fn) const {
-      for (std::size_t i = head_; i < v_.size(); ++i) fn(v_[i]);
+      for (const Timer& t : q_) fn(t);
     }
 
    private:
-    std::vector<Timer> v_;
-    std::size_t head_ = 0;
+    std::deque<Timer> q_;
   };
 
   static bool later(const Timer& a, const Timer& b) noexcept { return fires_before(b, a); }
