@@ -798,8 +798,10 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
   if (!deep) {
     __builtin_prefetch(&p);
   } else if (p.block != nullptr) {
-    __builtin_prefetch(p.block);  // the count and size a movement's view takes
-    __builtin_prefetch(static_cast<const detail::Seat*>(p.block->seat_data()) + p.seat, 1);
+    // Addresses only: reading the block here would wait for the very line being fetched.
+    const char* block = reinterpret_cast<const char*>(p.block);
+    __builtin_prefetch(block);  // the count and size a movement's view takes
+    __builtin_prefetch(block + MemberList::seat_offset(m.cfg.capacity) + std::size_t{p.seat} * sizeof(detail::Seat), 1);
   }
 }
 

@@ -4,6 +4,7 @@
 // 1000-seat room costs O(1) to produce, and they stay valid after the engine moves on.
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -73,9 +74,12 @@ class MemberList {
   MemberListRef copy() const;
   /// The owner's bytes: seat_bytes per seat, `capacity()` seats, aligned for any
   /// trivially copyable type of at most 8-byte alignment.
-  void* seat_data() noexcept { return reinterpret_cast<char*>(members() + capacity_); }
-  const void* seat_data() const noexcept {
-    return reinterpret_cast<const char*>(members() + capacity_);
+  void* seat_data() noexcept { return reinterpret_cast<char*>(this) + seat_offset(capacity_); }
+  const void* seat_data() const noexcept { return reinterpret_cast<const char*>(this) + seat_offset(capacity_); }
+  /// Where seat_data() starts in a list of `capacity`, from the list's address: lets an
+  /// owner that knows the capacity find a seat without reading the list (a prefetch).
+  static constexpr std::size_t seat_offset(std::uint32_t capacity) noexcept {
+    return sizeof(MemberList) + std::size_t{capacity} * sizeof(ProfileRef);
   }
 
  private:
