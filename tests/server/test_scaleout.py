@@ -85,6 +85,14 @@ def cli_totals(srv: Server, lines: list[str]) -> dict[str, int]:
     return totals
 
 
+async def close_all(*clients: Any) -> dict[str, list[tuple[str, Any]]]:
+    """Every event each client got, by uid, once all of them are closed."""
+    seen = {c.name: list(c.events) for c in clients}
+    for c in clients:
+        await c.close()
+    return seen
+
+
 def test_three_processes_are_one_service(redis_server: RedisServer, start_server: Any) -> None:
     config = {"game_time_ms": 700, "bot_fill_after_ms": 0}
     procs = [start_server(config, *shard_args(redis_server, 3, k)) for k in range(3)]
@@ -116,10 +124,7 @@ def test_three_processes_are_one_service(redis_server: RedisServer, start_server
                     res = await cl.wait("result", since=marks[cl.name])
                     assert {r["uid"]: r["choice"] for r in res["result"]} == want
         await asyncio.sleep(0.3)
-        seen = {c.name: list(c.events) for pair in pairs for c in pair}
-        for pair in pairs:
-            for c in pair:
-                await c.close()
+        seen = await close_all(*(c for pair in pairs for c in pair))
         for s in range(3):
             h = await until_health(procs[s], True)
             assert h["shard"] == s and h["shards"] == 3 and h["players"] == 2 and h["rooms"] == 0
@@ -247,10 +252,7 @@ def test_redis_outage_refuses_then_recovers(redis_server: RedisServer, start_ser
         assert {r["uid"]: r["choice"] for r in res["result"]} == {a: 1, b: 2}
         await cb.wait("result")
         await asyncio.sleep(0.2)
-        seen = {c.name: list(c.events) for c in (ca, cb)}
-        for cl in (ca, cb):
-            await cl.close()
-        return seen
+        return await close_all(ca, cb)
 
     seen = run(body(), timeout=60)
     lines = redis_server.log_lines(0)
@@ -455,10 +457,7 @@ def test_an_append_whose_answer_is_lost_is_settled_by_the_log(redis_server: Redi
         res = await ca.wait("result", timeout=10)
         assert {r["uid"]: r["choice"] for r in res["result"]} == {"a": 2, "b": 1}
         await cb.wait("result")
-        seen = {c.name: list(c.events) for c in (ca, cb)}
-        for cl in (ca, cb):
-            await cl.close()
-        return seen
+        return await close_all(ca, cb)
 
     seen = run(body(), timeout=40)
     lines = redis_server.log_lines(0)
