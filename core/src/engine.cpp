@@ -285,11 +285,14 @@ void Engine::Impl::fire_due(Time t, std::vector<Event>& out) {
     if (live(timer)) fire(timer, out);
     // Streaming: hand a full chunk over once this moment is done, so a long jump costs
     // time, not memory. The state is then exactly a tick to timer.due, should the sink
-    // throw.
-    if (sink && out.size() >= kEventChunk && (timers.empty() || timers.front().due > timer.due)) {
-      now = timer.due;
-      (*sink)(out);
-      out.clear();
+    // throw: cancelled timers at the front go first, as a tick's end would drop them.
+    if (sink && out.size() >= kEventChunk) {
+      prune();
+      if (timers.empty() || timers.front().due > timer.due) {
+        now = timer.due;
+        (*sink)(out);
+        out.clear();
+      }
     }
   }
   prune();
