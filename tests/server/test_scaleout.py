@@ -85,6 +85,17 @@ def cli_totals(srv: Server, lines: list[str]) -> dict[str, int]:
     return totals
 
 
+async def seated_pair(url: str) -> tuple[Any, Any]:
+    """Clients "a" and "b" on one process, said hello and joined, in that order."""
+    ca = await Client("a").connect(url)
+    cb = await Client("b").connect(url)
+    await ca.hello("a")
+    await cb.hello("b")
+    await ca.emit("join")
+    await cb.emit("join")
+    return ca, cb
+
+
 async def close_all(*clients: Any) -> dict[str, list[tuple[str, Any]]]:
     """Every event each client got, by uid, once all of them are closed."""
     seen = {c.name: list(c.events) for c in clients}
@@ -269,12 +280,7 @@ def test_a_deadline_that_passes_while_the_shard_is_down(redis_server: RedisServe
     p0 = start_server(config, *shard_args(redis_server, 1, 0))
 
     async def body() -> tuple[Server, dict[str, Any], list[dict[str, Any]]]:
-        ca = await Client("a").connect(p0.url)
-        cb = await Client("b").connect(p0.url)
-        await ca.hello("a")
-        await cb.hello("b")
-        await ca.emit("join")
-        await cb.emit("join")
+        ca, cb = await seated_pair(p0.url)
         start = await ca.wait("start")
         await ca.emit("choice", {"choice": 1})
         await cb.emit("choice", {"choice": 3})
@@ -437,12 +443,7 @@ def test_an_append_whose_answer_is_lost_is_settled_by_the_log(redis_server: Redi
     p0 = start_server(config, *shard_args(redis_server, 1, 0))
 
     async def body() -> dict[str, list[tuple[str, Any]]]:
-        ca = await Client("a").connect(p0.url)
-        cb = await Client("b").connect(p0.url)
-        await ca.hello("a")
-        await cb.hello("b")
-        await ca.emit("join")
-        await cb.emit("join")
+        ca, cb = await seated_pair(p0.url)
         await cb.wait("start")
         assert redis_server.proc is not None
         redis_server.proc.send_signal(signal.SIGSTOP)
