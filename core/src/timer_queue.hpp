@@ -5,7 +5,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <new>
+#include <utility>
 #include <vector>
 
 #include "roshambo/types.hpp"
@@ -80,6 +81,12 @@ class TimerQueue {
     std::make_heap(heap_.begin(), heap_.end(), later);
     size_ += heap_.size();
   }
+  /// Timers the lanes have room for without allocating (memory follows live timers).
+  std::size_t lane_capacity() const noexcept {
+    std::size_t c = 0;
+    for (const Lane& l : lanes_) c += l.capacity();
+    return c;
+  }
   /// Every queued timer, in no particular order.
   template <class Fn>
   void for_each(Fn fn) const {
@@ -88,28 +95,93 @@ class TimerQueue {
   }
 
  private:
-  // A deque: fixed-size blocks are taken as timers arrive and given back as they fire,
-  // so a lane's memory follows its live timers instead of keeping the high-water mark
-  // a vector's doubling leaves (which showed as RSS steps in the soak).
+  // A ring buffer of a power-of-two capacity: pushing and popping allocate nothing (a
+  // deque took and gave back a block every dozen timers, and the allocator's
+  // consolidation of those blocks was ~10 % of a full round). Memory still follows the
+  // live timers: the ring halves when a pop leaves it a quarter full, so a drained lane
+  // keeps no high-water mark (a vector's did, and showed as RSS steps in the soak).
   class Lane {
    public:
-    bool empty() const noexcept { return q_.empty(); }
-    const Timer& front() const noexcept { return q_.front(); }
-    const Timer& back() const noexcept { return q_.back(); }
-    void push(const Timer& t) { q_.push_back(t); }
-    void pop() noexcept { q_.pop_front(); }
+    Lane() = default;
+    Lane(const Lane& o) : Lane() { o.for_each_in_order([this](const Timer& t) { push(t); }); }
+    Lane& operator=(const Lane& o) {
+      if (this != &o) {
+        Lane copy(o);
+        swap(copy);
+      }
+      return *this;
+    }
+    Lane(Lane&& o) noexcept { swap(o); }
+    Lane& operator=(Lane&& o) noexcept {
+      swap(o);
+      return *this;
+    }
+    ~Lane() { delete[] buf_; }
+
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return mask_ + (buf_ != nullptr); }
+    const Timer& front() const noexcept { return buf_[head_]; }
+    const Timer& back() const noexcept { return buf_[(head_ + size_ - 1) & mask_]; }
+    void push(const Timer& t) {
+      if (size_ == capacity()) resize(capacity() == 0 ? kMinCapacity : 2 * capacity());
+      buf_[(head_ + size_) & mask_] = t;
+      ++size_;
+    }
+    void pop() noexcept {
+      head_ = (head_ + 1) & mask_;
+      --size_;
+      // Shrinking allocates; a failed allocation leaves the ring as it is.
+      if (capacity() > kMinCapacity && size_ <= capacity() / 4) try_resize(capacity() / 2);
+    }
     template <class Keep>
     std::size_t filter(Keep& keep) {
-      std::erase_if(q_, [&keep](const Timer& t) { return !keep(t); });
-      return q_.size();
+      std::size_t kept = 0;
+      for (std::size_t i = 0; i < size_; ++i) {
+        const Timer& t = buf_[(head_ + i) & mask_];
+        if (keep(t)) buf_[(head_ + kept++) & mask_] = t;
+      }
+      size_ = kept;
+      std::size_t cap = capacity();
+      while (cap > kMinCapacity && size_ <= cap / 4) cap /= 2;
+      if (cap != capacity()) try_resize(cap);
+      return size_;
     }
     template <class Fn>
     void for_each(Fn& fn) const {
-      for (const Timer& t : q_) fn(t);
+      for_each_in_order(fn);
     }
 
    private:
-    std::deque<Timer> q_;
+    static constexpr std::size_t kMinCapacity = 16;
+    template <class Fn>
+    void for_each_in_order(Fn&& fn) const {
+      for (std::size_t i = 0; i < size_; ++i) fn(buf_[(head_ + i) & mask_]);
+    }
+    void resize(std::size_t cap) {
+      Timer* fresh = new Timer[cap];
+      for (std::size_t i = 0; i < size_; ++i) fresh[i] = buf_[(head_ + i) & mask_];
+      delete[] buf_;
+      buf_ = fresh;
+      head_ = 0;
+      mask_ = cap - 1;
+    }
+    void try_resize(std::size_t cap) noexcept {
+      try {
+        resize(cap);
+      } catch (const std::bad_alloc&) {
+      }
+    }
+    void swap(Lane& o) noexcept {
+      std::swap(buf_, o.buf_);
+      std::swap(head_, o.head_);
+      std::swap(size_, o.size_);
+      std::swap(mask_, o.mask_);
+    }
+
+    Timer* buf_ = nullptr;
+    std::size_t head_ = 0, size_ = 0;
+    std::size_t mask_ = 0;  // capacity - 1 (0 with no buffer: capacity() adds the 1 back)
   };
 
   static bool later(const Timer& a, const Timer& b) noexcept { return fires_before(b, a); }

@@ -96,3 +96,25 @@ TEST_CASE("timer queue: filter drops what it refuses and keeps the order", "[tim
   for (const Timer& t : rest) expected.push_back(t.room);
   CHECK(drain(q) == expected);
 }
+
+TEST_CASE("timer queue: lanes give memory back as they drain, and copies keep the order", "[timers]") {
+  TimerQueue q;
+  for (std::uint32_t i = 0; i < 10'000; ++i) q.push(Timer{Time{i}, i, i, 0, 0, 0, TimerKind::Deadline});
+  CHECK(q.lane_capacity() >= 10'000);
+  for (int i = 0; i < 5'000; ++i) q.pop();
+  const TimerQueue copy = q;  // a copy taken mid-ring (an engine copy)
+  for (int i = 0; i < 4'990; ++i) q.pop();
+  CHECK(q.size() == 10);
+  CHECK(q.lane_capacity() <= 64);  // a drained lane keeps no high-water mark
+  TimerQueue again = copy;
+  REQUIRE(again.size() == 5'000);
+  std::vector<std::uint32_t> order = drain(again);
+  CHECK(order.front() == 5'000);
+  CHECK(std::is_sorted(order.begin(), order.end()));
+  // Filtering shrinks too.
+  TimerQueue big = copy;
+  big.filter([](const Timer& t) { return t.room % 1000 == 0; });
+  CHECK(big.size() == 5);
+  CHECK(big.lane_capacity() <= 64);
+  CHECK(drain(big) == std::vector<std::uint32_t>{5'000, 6'000, 7'000, 8'000, 9'000});
+}
