@@ -338,13 +338,12 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   ++r.gen;
   r.deadline = at + cfg.game_time_ms;
   push_timer({r.deadline, 0, slot, r.gen, kNone, 0, detail::TimerKind::Deadline});
-  auto scores = std::make_shared<std::vector<StartScore>>();
   const std::span<detail::Seat> seats = r.seats();
+  SharedArray<StartScore> scores(seats.size());
   for (detail::Seat& s : seats) s.playing = true;
-  scores->reserve(seats.size());
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
     const PlayerRec& p = P(seats[i].player);
-    scores->push_back({p.total, p.streak});
+    scores.data()[i] = {p.total, p.streak};
     if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
       Rng rng = detail::bot_rng(cfg.seed, r.number, i);
@@ -363,8 +362,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   RoomRec& r = rooms[slot];
   ChoiceCounts counts;
   for (const auto& s : r.seats()) counts.add(s.choice);
-  auto rows = std::make_shared<std::vector<ResultRow>>();
-  rows->reserve(r.size());
+  SharedArray<ResultRow> rows(r.size());
+  ResultRow* row = rows.data();
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
     PlayerRec& p = P(s.player);
@@ -375,7 +374,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     p.streak = rs.win_streak;
     p.total = add_saturating(p.total, rs.round_score);
     p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
-    rows->push_back(ResultRow{p.profile, s.choice, t, rs.round_score, p.total, p.streak});
+    *row++ = ResultRow{p.profile, s.choice, t, rs.round_score, p.total, p.streak};
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;

@@ -270,8 +270,8 @@ void Shard::on_start(const Event& e) {
 
 void Shard::on_result(const ResultData& r) {
   StrategyObservation obs;
-  for (const ResultRow& row : *r.rows) obs.room.add(row.choice);
-  for (const ResultRow& row : *r.rows) {
+  for (const ResultRow& row : r.rows) obs.room.add(row.choice);
+  for (const ResultRow& row : r.rows) {
     if (row.who->bot()) continue;
     const std::uint32_t i = local(*row.who);
     if (i == UINT32_MAX) continue;

@@ -182,8 +182,7 @@ TEST_CASE("event JSON: exact bytes for every event type", "[codec]") {
   start.at = 7;
   start.to.room = all;
   start.data = StartData{12, 3000, 3007,
-                         std::make_shared<std::vector<StartScore>>(
-                             std::vector<StartScore>{{-4, 0}, {9, 2}, {0, 0}})};
+                         SharedArray<StartScore>{{-4, 0}, {9, 2}, {0, 0}}};
   CHECK(rt::line(start) ==
         R"({"at":7,"to":["a","b"],"type":"start","data":{"roomId":"room-12","gameTime":3,"deadline":3007,"roomUsers":[{"uid":"a","uname":"Ann","uavatar":"a.png","totalScore":-4,"winStreak":0},{"uid":"b","uname":"Bob","uavatar":"","totalScore":9,"winStreak":2},{"uid":"bot-1","uname":"bot-1","uavatar":"","totalScore":0,"winStreak":0}]}})");
 
@@ -206,10 +205,9 @@ TEST_CASE("event JSON: exact bytes for every event type", "[codec]") {
   Event res;
   res.at = 10;
   res.to.room = all;
-  auto rows = std::make_shared<std::vector<ResultRow>>();
-  rows->push_back({a, Choice::Rock, {2, 0}, 4, 0, 2});
-  rows->push_back({b, Choice::None, {0, 2}, -2, -6, 0});
-  rows->push_back({bot, Choice::Scissors, {1, 1}, 0, 0, 0});
+  const SharedArray<ResultRow> rows{{a, Choice::Rock, {2, 0}, 4, 0, 2},
+                                    {b, Choice::None, {0, 2}, -2, -6, 0},
+                                    {bot, Choice::Scissors, {1, 1}, 0, 0, 0}};
   res.data = ResultData{12, rows};
   CHECK(rt::line(res) ==
         R"({"at":10,"to":["a","b"],"type":"result","data":{"roomId":"room-12","result":[{"uid":"a","bot":false,"choice":2,"wins":2,"losses":0,"base":2,"roundScore":4,"totalScore":0,"winStreak":2},{"uid":"b","bot":false,"choice":0,"wins":0,"losses":2,"base":-2,"roundScore":-2,"totalScore":-6,"winStreak":0},{"uid":"bot-1","bot":true,"choice":1,"wins":1,"losses":1,"base":0,"roundScore":0,"totalScore":0,"winStreak":0}]}})");
@@ -232,7 +230,7 @@ TEST_CASE("gameTime is seconds as the shortest decimal", "[codec]") {
   auto game_time = [&](std::int64_t ms) {
     Event e;
     e.to.room = MemberView{list, 1};
-    e.data = StartData{1, ms, 0, std::make_shared<std::vector<StartScore>>(1)};
+    e.data = StartData{1, ms, 0, SharedArray<StartScore>(1)};
     const std::string s = rt::line(e);
     const auto from = s.find("\"gameTime\":") + 11;
     return s.substr(from, s.find(',', from) - from);

@@ -68,7 +68,7 @@ TEST_CASE("bot movements: each bot picks once, within the countdown, seen by the
   std::sort(who.begin(), who.end());
   CHECK(who == Strs{"bot-1", "bot-2", "bot-3"});
   d.tick(4000);
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   for (std::size_t i = 2; i < 5; ++i) {
     CHECK(rows[i].who->bot());
     CHECK(rows[i].choice == Choice::Paper);
@@ -97,7 +97,7 @@ TEST_CASE("bot strategies", "[bots]") {
     d.seat({"h"}, 0);
     d.tick(4000);  // 63 bots fill, pick, settle
     REQUIRE(rt::count_type(d.last, EventType::Result) == 1);
-    const auto& res = *rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
+    const auto& res = rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
     std::map<Choice, int> seen;
     for (std::size_t i = 1; i < res.size(); ++i) ++seen[res[i].choice];
     for (const auto& [c, n] : seen) CHECK(k.allowed.count(c) == 1);
@@ -112,7 +112,7 @@ TEST_CASE("bot strategies", "[bots]") {
   Driver d(bots("biased:1,0,3", 1024, 3));
   d.seat({"h"}, 0);
   d.tick(4000);
-  const auto& res = *rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
+  const auto& res = rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
   int rock = 0, scissors = 0;
   for (const auto& row : res) {
     rock += row.choice == Choice::Rock;
@@ -192,7 +192,7 @@ TEST_CASE("a bot's randomness depends on (seed, room, seat) only", "[bots]") {
     const auto res = rt::of_type(d.last, EventType::Result);
     REQUIRE(res.size() == 1);
     CHECK(rt::data<ResultData>(res[0]).room == 2);
-    for (const auto& row : *rt::data<ResultData>(res[0]).rows) {
+    for (const auto& row : rt::data<ResultData>(res[0]).rows) {
       picks.push_back({-1, static_cast<int>(row.choice)});
     }
     return picks;
@@ -220,7 +220,7 @@ TEST_CASE("a bot's pick does not move when a human leaves before it", "[bots]") 
     }
     d.tick(4000);
     std::vector<Choice> choices;
-    for (const auto& row : *rt::data<ResultData>(d.last[0]).rows) {
+    for (const auto& row : rt::data<ResultData>(d.last[0]).rows) {
       if (row.who->bot()) choices.push_back(row.choice);
     }
     return std::make_pair(moves, choices);

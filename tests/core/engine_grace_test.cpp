@@ -174,7 +174,7 @@ TEST_CASE("a drop in a playing room: the choice made before it stands", "[grace]
   d.tick(3000);
   REQUIRE(rt::types(d.last) == Strs{"result"});
   CHECK(rt::recipients(d.last[0]) == Strs{"a", "b"});
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   CHECK(rows[0].choice == Choice::Rock);
   CHECK(rows[0].round_score == 1);
   // Settled: a is offline in no room, and the grace timer died with the room.
@@ -198,7 +198,7 @@ TEST_CASE("grace expiring mid-countdown: out of the settlement", "[grace]") {
   REQUIRE(rt::types(d.last) == Strs{"leave"});  // a playing room sends no `room`
   CHECK(rt::recipients(d.last[0]) == Strs{"b", "c"});
   d.tick(3000);
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   REQUIRE(rows.size() == 2);
   CHECK(std::string(rows[0].who->uid()) == "b");
   CHECK(d.engine.player("a")->total_score == 0);
@@ -216,7 +216,7 @@ TEST_CASE("grace and deadline due at the same millisecond fire in creation order
     d.tick(4000);
     REQUIRE(rt::types(d.last) == Strs{"leave", "result"});
     const auto res = rt::of_type(d.last, EventType::Result);
-    const auto& rows = *rt::data<ResultData>(res[0]).rows;
+    const auto& rows = rt::data<ResultData>(res[0]).rows;
     REQUIRE(rows.size() == 2);
     CHECK(std::string(rows[0].who->uid()) == "b");
     CHECK(rt::recipients(res[0]) == Strs{"b"});
@@ -228,7 +228,7 @@ TEST_CASE("grace and deadline due at the same millisecond fire in creation order
     d.cmd(Command::disconnect("a"), 1000);  // grace due 3000, after the deadline timer
     d.tick(3000);
     REQUIRE(rt::types(d.last) == Strs{"result"});
-    CHECK(rt::data<ResultData>(d.last[0]).rows->size() == 2);
+    CHECK(rt::data<ResultData>(d.last[0]).rows.size() == 2);
     CHECK(d.engine.player("a")->total_score == 1);  // paper beat no choice
     CHECK_FALSE(d.engine.player("a")->room);
   }

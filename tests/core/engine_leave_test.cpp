@@ -67,7 +67,7 @@ TEST_CASE("leave from a playing room: out of the settlement", "[leave]") {
   d.tick(3000);
   REQUIRE(rt::types(d.last) == Strs{"result"});
   CHECK(rt::recipients(d.last[0]) == Strs{"a", "c"});
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   REQUIRE(rows.size() == 2);
   CHECK(rows[0].tally.wins == 1);   // only against c (no choice)
   CHECK(rows[1].tally.losses == 1);
@@ -83,7 +83,7 @@ TEST_CASE("one member left still settles at the deadline with x = 0", "[leave]")
   d.cmd(Command::leave("b"), 2);
   d.tick(3000);
   REQUIRE(rt::types(d.last) == Strs{"result"});
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].tally.base() == 0);
   CHECK(rows[0].round_score == 0);
@@ -139,7 +139,7 @@ TEST_CASE("disconnect in every phase", "[leave]") {
     d.cmd(Command::disconnect("c"), 1);
     CHECK(rt::types(d.last) == Strs{"leave"});
     d.tick(3000);
-    CHECK(rt::data<ResultData>(d.last[0]).rows->size() == 2);
+    CHECK(rt::data<ResultData>(d.last[0]).rows.size() == 2);
   }
   SECTION("offline players can only say hello") {
     Driver d(plain(2));
@@ -190,7 +190,7 @@ TEST_CASE("totals and streak survive a disconnect and a new hello", "[leave]") {
   d.cmd(Command::choice("a", 3), 9002);
   d.cmd(Command::choice("b", 2), 9002);
   d.tick(12'001);
-  CHECK(rt::data<ResultData>(d.last[0]).rows->at(0).round_score == 3);
+  CHECK(rt::data<ResultData>(d.last[0]).rows.at(0).round_score == 3);
   CHECK(d.engine.player("a")->total_score == 6);
   d.engine.verify();
 }
@@ -210,7 +210,7 @@ TEST_CASE("reference preset keeps a streak through a draw; article resets it", "
     d.seat({"a", "b"}, 6000);
     d.cmd(Command::choice("a", 2), 6001);
     d.tick(9000);
-    CHECK(rt::data<ResultData>(d.last[0]).rows->at(0).round_score == want + 1);
+    CHECK(rt::data<ResultData>(d.last[0]).rows.at(0).round_score == want + 1);
     d.engine.verify();
   }
 }
@@ -226,7 +226,7 @@ TEST_CASE("loss_penalty and streak_cap in a settled room", "[leave][scoring]") {
     d.cmd(Command::choice("a", 2), t + 1);  // rock beats scissors and nothing
     d.cmd(Command::choice("b", 1), t + 1);
     d.tick(t + 3000);
-    const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+    const auto& rows = rt::data<ResultData>(d.last[0]).rows;
     CHECK(rows[0].tally.base() == 2);
     CHECK(rows[0].round_score == 2 * std::min(round + 1, 2));
     CHECK(rows[0].win_streak == static_cast<std::uint32_t>(round + 1));

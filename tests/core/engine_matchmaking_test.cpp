@@ -205,7 +205,7 @@ TEST_CASE("requeue: settled players join again at once, in join order, bots excl
   CHECK(rt::data<StartData>(d.last[3]).deadline == 2000);  // counts from the deadline
   for (const auto& e : d.last) CHECK(e.at == 1000);
   // totals and streaks carry into the next start
-  const auto& scores = *rt::data<StartData>(d.last[3]).scores;
+  const auto& scores = rt::data<StartData>(d.last[3]).scores;
   CHECK(scores[0].total_score == 0);
   CHECK(scores[1].total_score == 1);
   CHECK(scores[1].win_streak == 1);

@@ -47,7 +47,7 @@ TEST_CASE("choices can change until the deadline; the last one counts", "[timers
   d.cmd(Command::choice("b", 2), 2999);
   CHECK(d.engine.room(1)->choices == std::vector<Choice>{Choice::Paper, Choice::Rock});
   d.tick(3000);
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   CHECK(rows[0].choice == Choice::Paper);
   CHECK(rows[0].tally.wins == 1);
   CHECK(rows[1].tally.losses == 1);
@@ -60,7 +60,7 @@ TEST_CASE("a choice at exactly the deadline is too late", "[timers]") {
   // The deadline fires first (timers due at or before now), then the choice is refused.
   CHECK(d.cmd(Command::choice("a", 3), 3000) == ErrorCode::NotInRoom);
   REQUIRE(rt::types(d.last) == Strs{"result", "error"});
-  const auto& rows = *rt::data<ResultData>(d.last[0]).rows;
+  const auto& rows = rt::data<ResultData>(d.last[0]).rows;
   CHECK(rows[0].choice == Choice::None);
   CHECK(rows[0].tally.base() == -1);
   CHECK(rows[1].tally.base() == 1);

@@ -75,7 +75,7 @@ TEST_CASE("hostile: choice and face from a non-member are refused and change not
   r.tick(10'000);
   const auto results = of_type(r.last, EventType::Result);
   REQUIRE(results.size() == 1);
-  const auto& rows = *data<ResultData>(results[0]).rows;
+  const auto& rows = data<ResultData>(results[0]).rows;
   REQUIRE(rows.size() == 2);  // x takes no part in the settlement
   CHECK(rows[0].who->uid() == "y");
   CHECK(rows[1].who->uid() == "z");
@@ -152,7 +152,7 @@ TEST_CASE("hostile: a flood of choice changes costs O(1) each and the last one c
   calm.tick(3'000);
   const auto rf = of_type(flood.last, EventType::Result);
   REQUIRE(rf.size() == 1);
-  CHECK((*data<ResultData>(rf[0]).rows)[0].choice == static_cast<Choice>(last_choice));
+  CHECK(data<ResultData>(rf[0]).rows[0].choice == static_cast<Choice>(last_choice));
   CHECK(log_of(flood.last) == log_of(calm.last));
 }
 

@@ -89,8 +89,8 @@ TEST_CASE("property: invariants, zero-sum results and inert refusals on random s
         }
         if (ev.type() == EventType::Result) {
           ++results;
-          if ((*rt::data<ResultData>(ev).rows)[0].who->bot() ||
-              rt::data<ResultData>(ev).rows->back().who->bot()) {
+          if (rt::data<ResultData>(ev).rows[0].who->bot() ||
+              rt::data<ResultData>(ev).rows.back().who->bot()) {
             ++bot_rooms;
           }
           if (!rt::result_consistent(rt::data<ResultData>(ev))) {

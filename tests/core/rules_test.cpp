@@ -184,9 +184,9 @@ TEST_CASE("engine settles a 1024-seat room like the pairwise loop", "[rules][eng
   e.tick(1000, out);
   REQUIRE(out.size() == 1);
   const auto& res = rt::data<ResultData>(out[0]);
-  REQUIRE(res.rows->size() == 1024);
+  REQUIRE(res.rows.size() == 1024);
   CHECK(rt::result_consistent(res));
-  for (const ResultRow& row : *res.rows) {
+  for (const ResultRow& row : res.rows) {
     const std::int64_t x = row.tally.base();
     CHECK(row.round_score == (x > 0 ? x : 0));
     CHECK(row.win_streak == (x > 0 ? 1u : 0u));

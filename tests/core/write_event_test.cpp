@@ -127,15 +127,14 @@ TEST_CASE("write_event: every event type, JSON text equal to the described tree"
 
   add(HiData{3}, only_a);
   add(RoomData{12, true, all}, room_minus_a);
-  add(StartData{12, 2500, 2512, std::make_shared<std::vector<StartScore>>(
-                                    std::vector<StartScore>{{-4, 0}, {9, 2}, {0, 0}})},
+  add(StartData{12, 2500, 2512, SharedArray<StartScore>{{-4, 0}, {9, 2}, {0, 0}}},
       [&](Audience& to) { to.room = all; });
   add(MovementData{0}, room_minus_a);
   add(MovementData{4}, room_minus_a);
   add(LeaveData{b}, room_minus_a);
-  auto rows = std::make_shared<std::vector<ResultRow>>();
-  rows->push_back({a, Choice::Rock, {2, 0}, 4, 0, 2});
-  rows->push_back({bot, Choice::Scissors, {1, 1}, 0, std::numeric_limits<std::int64_t>::min(), 0});
+  const SharedArray<ResultRow> rows{
+      {a, Choice::Rock, {2, 0}, 4, 0, 2},
+      {bot, Choice::Scissors, {1, 1}, 0, std::numeric_limits<std::int64_t>::min(), 0}};
   add(ResultData{12, rows}, room_minus_a);
   add(ErrorData{ErrorCode::InvalidField, "data.user: \"must\" be an object\t"}, only_a);
   add(ErrorData{ErrorCode::Malformed, "not valid JSON"}, nobody);

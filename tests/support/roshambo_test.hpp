@@ -145,7 +145,7 @@ struct Driver {
 /// Base scores of a result must sum to 0 and match a pairwise O(n^2) loop over its
 /// choices; returns false (and the caller fails) otherwise.
 inline bool result_consistent(const ResultData& d) {
-  const auto& rows = *d.rows;
+  const auto& rows = d.rows;
   std::int64_t sum = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     std::uint32_t w = 0, l = 0;

@@ -132,7 +132,7 @@ struct Shard {
           break;
         }
         case EventType::Result: {
-          const auto& rs = *std::get<ResultData>(e.data).rows;
+          const auto& rs = std::get<ResultData>(e.data).rows;
           ++results;
           std::int64_t base = 0;
           for (const ResultRow& r : rs) {

@@ -6,7 +6,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
+#include <new>
+#include <stdexcept>
+#include <utility>
 #include <string>
 #include <variant>
 #include <vector>
@@ -128,6 +133,80 @@ inline void MemberListRef::release() noexcept {
   p_ = nullptr;
 }
 
+/// An immutable array shared by the events that hold it: count, reference count and
+/// elements in one allocation (a `shared_ptr<vector>` took two and its control block).
+/// The count is atomic, so events holding arrays may be copied and released on any
+/// thread. An empty array allocates nothing.
+template <class T>
+class SharedArray {
+ public:
+  static_assert(alignof(T) <= alignof(std::max_align_t));
+
+  SharedArray() noexcept = default;
+  /// An array of `n` value-initialised elements, writable through data() until copied.
+  explicit SharedArray(std::size_t n) {
+    if (n == 0) return;
+    void* mem = ::operator new(kOffset + n * sizeof(T));
+    h_ = ::new (mem) Header{};
+    T* first = elements();
+    std::size_t built = 0;
+    try {
+      for (; built < n; ++built) ::new (first + built) T();
+    } catch (...) {
+      std::destroy_n(first, built);
+      ::operator delete(mem);
+      h_ = nullptr;
+      throw;
+    }
+    h_->size = n;
+  }
+  SharedArray(std::initializer_list<T> items) : SharedArray(items.size()) {
+    std::copy(items.begin(), items.end(), data());
+  }
+  SharedArray(const SharedArray& o) noexcept : h_(o.h_) {
+    if (h_) h_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  SharedArray(SharedArray&& o) noexcept : h_(o.h_) { o.h_ = nullptr; }
+  SharedArray& operator=(SharedArray o) noexcept {
+    std::swap(h_, o.h_);
+    return *this;
+  }
+  ~SharedArray() {
+    if (h_ != nullptr && h_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::destroy_n(elements(), h_->size);
+      h_->~Header();
+      ::operator delete(static_cast<void*>(h_));
+    }
+  }
+
+  std::size_t size() const noexcept { return h_ ? h_->size : 0; }
+  bool empty() const noexcept { return size() == 0; }
+  const T& operator[](std::size_t i) const noexcept { return elements()[i]; }
+  /// Bounds-checked element access (std::out_of_range).
+  const T& at(std::size_t i) const {
+    if (i >= size()) throw std::out_of_range("SharedArray::at");
+    return elements()[i];
+  }
+  const T& front() const noexcept { return elements()[0]; }
+  const T& back() const noexcept { return elements()[size() - 1]; }
+  const T* begin() const noexcept { return h_ ? elements() : nullptr; }
+  const T* end() const noexcept { return begin() + size(); }
+  /// The elements, for the one who made the array to fill in before sharing it.
+  T* data() noexcept { return h_ ? elements() : nullptr; }
+
+ private:
+  struct Header {
+    std::atomic<std::uint32_t> refs{1};
+    std::size_t size = 0;
+  };
+  static constexpr std::size_t kOffset = (sizeof(Header) + alignof(T) - 1) / alignof(T) * alignof(T);
+  T* elements() const noexcept {
+    return std::launder(reinterpret_cast<T*>(reinterpret_cast<char*>(h_) + kOffset));
+  }
+
+  Header* h_ = nullptr;
+};
+
 /// A prefix of a MemberList: the room's members at the moment the event was made.
 struct MemberView {
   MemberListRef list;
@@ -169,7 +248,7 @@ struct StartData {
   std::uint64_t room = 0;
   std::int64_t game_time_ms = 0;  ///< serialised as seconds
   Time deadline = 0;
-  std::shared_ptr<const std::vector<StartScore>> scores;  ///< one per member
+  SharedArray<StartScore> scores;  ///< one per member
 };
 
 /// `movement`: a member chose (without revealing what) or sent a face. The mover is the
@@ -197,7 +276,7 @@ struct ResultRow {
 /// `result`: the settlement of a room, in join order.
 struct ResultData {
   std::uint64_t room = 0;
-  std::shared_ptr<const std::vector<ResultRow>> rows;
+  SharedArray<ResultRow> rows;
 };
 
 /// `error`: a refused command or log line.

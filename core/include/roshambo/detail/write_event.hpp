@@ -122,9 +122,9 @@ struct Data {
       s.begin_object();
       user_fields(v[i], s);
       s.key(Word::TotalScore);
-      s.integer((*d.scores)[i].total_score);
+      s.integer(d.scores[i].total_score);
       s.key(Word::WinStreak);
-      s.unsigned_integer((*d.scores)[i].win_streak);
+      s.unsigned_integer(d.scores[i].win_streak);
       s.end_object();
     }
     s.end_array();
@@ -149,8 +149,8 @@ struct Data {
     s.key(Word::RoomId);
     s.room(d.room);
     s.key(Word::Result);
-    s.begin_array(d.rows->size());
-    for (const ResultRow& r : *d.rows) {
+    s.begin_array(d.rows.size());
+    for (const ResultRow& r : d.rows) {
       s.begin_object();
       s.key(Word::Uid);
       s.text(r.who->uid());
