@@ -798,7 +798,10 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
   if (who.index >= m.humans.size()) return;
   const detail::PlayerRec& p = m.humans[who.index];
   if (!deep) {
+    // A record may straddle two lines; the block pointer the deep hint reads may be in
+    // either.
     __builtin_prefetch(&p);
+    __builtin_prefetch(reinterpret_cast<const char*>(&p + 1) - 1);
   } else if (p.block != nullptr) {
     // Addresses only: reading the block here would wait for the very line being fetched.
     const char* block = reinterpret_cast<const char*>(p.block);
