@@ -61,7 +61,7 @@ class PickSchedule {
   // member picks. Rooms starting at the same moment share a wave.
   struct Wave {
     Time start = 0;
-    std::vector<std::uint32_t> players;  // local indices, by pick moment
+    std::vector<std::uint32_t> players;  // who picks (the shard's player ids), by pick moment
     std::vector<std::uint32_t> offsets;  // pick moment - start, ascending
     std::vector<Choice> choices;         // what each will pick
     std::size_t pos = 0;

@@ -49,11 +49,9 @@ class Shard {
   void tick(Time t);
   bool send(const Command& c, Time t);
   bool send(std::uint32_t player, CommandType type, std::int64_t value, Time t);
+  bool send_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t);
   void set_uid(std::string& s, std::uint32_t i) const;
   std::uint32_t local(const Profile& who) const noexcept;
-  std::uint32_t handle_of(std::uint32_t player) const noexcept {
-    return player < handles_.size() ? handles_[player] : kNoPlayer;
-  }
   void consume();
   void on_start(const Event& e);
   void on_result(const ResultData& r);
@@ -132,12 +130,13 @@ ShardOut Shard::run() {
       round_ = next_round++;
       join_round(t);
     } else {
-      const auto [player, choice] = picks_.pop();
+      // Picks name players by engine handle (only players with one are scheduled).
+      const auto [handle, choice] = picks_.pop();
       // Choices come in random player order, each a cold player and seat: start
       // loading those a few picks ahead so the engine does not wait on memory.
-      engine_->prefetch(PlayerHandle{handle_of(picks_.ahead(kPrefetchFar))});
-      engine_->prefetch(PlayerHandle{handle_of(picks_.ahead(kPrefetchNear))}, true);
-      send(player, CommandType::Choice, static_cast<std::int64_t>(choice), t);
+      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchFar)});
+      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchNear)}, true);
+      send_as(handle, CommandType::Choice, static_cast<std::int64_t>(choice), t);
     }
   }
   report(o_.rounds);
@@ -195,14 +194,22 @@ bool Shard::send(const Command& c, Time t) {
 // (or the player has no handle: then by uid, and the engine refuses it).
 bool Shard::send(std::uint32_t player, CommandType type, std::int64_t value, Time t) {
   const std::uint32_t handle = handles_[player];
-  if (o_.command_log || handle == kNoPlayer) {
+  if (handle == kNoPlayer) {
     logged_.type = type;
     logged_.value = value;
     set_uid(logged_.from, player);
-    if (handle == kNoPlayer) return send(logged_, t);
+    return send(logged_, t);
   }
+  return send_as(handle, type, value, t);
+}
+
+// A player that has a handle, by its handle (the uid is built only for the log).
+bool Shard::send_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t) {
   ++out_.summary.commands;
   if (o_.command_log) {
+    logged_.type = type;
+    logged_.value = value;
+    set_uid(logged_.from, by_handle_[handle]);
     cmd_log_ += encode_command_line(logged_, t);
     cmd_log_ += '\n';
   }
@@ -264,7 +271,7 @@ void Shard::on_start(const Event& e) {
     // It decides now: until then it learns nothing (movements do not reveal choices),
     // and members are visited in join order here, which is kinder to the cache.
     const auto offset = static_cast<std::uint32_t>(p.rng.below(game));
-    picks_.add(e.at, offset, i, strategies_[p.strategy].choose(p.mem, p.rng));
+    picks_.add(e.at, offset, who.handle(), strategies_[p.strategy].choose(p.mem, p.rng));
   }
 }
 
