@@ -47,9 +47,12 @@ Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept
 using detail::kBotBit;
 using detail::kNone;
 
-Engine::Impl::Impl(Config c) : cfg(std::move(c)), rules(cfg.scoring_rules()) {
+Engine::Impl::Impl(Config c)
+    : cfg(std::move(c)),
+      rules(cfg.scoring_rules()),
+      players(detail::mix64(cfg.seed ^ 0x5851f42d4c957f2dULL)),
+      waiting(cfg.fill_policy, cfg.capacity) {
   cfg.validate();
-  hash_key = detail::mix64(cfg.seed ^ 0x5851f42d4c957f2dULL);
   config_digest = detail::hash_bytes(cfg.to_json(), 1);
 }
 
@@ -57,104 +60,17 @@ Engine::Impl::Impl(const Impl& o) = default;
 
 // ---------------------------------------------------------------- players
 
-std::uint32_t Engine::Impl::find(std::string_view uid) const noexcept {
-  if (index.empty()) return kNone;
-  const std::size_t mask = index.size() - 1;
-  for (std::size_t i = detail::hash_bytes(uid, hash_key) & mask;; i = (i + 1) & mask) {
-    const std::uint32_t v = index[i];
-    if (v == 0) return kNone;
-    if (humans[v - 1].profile->uid() == uid) return v - 1;
-  }
-}
-
-void Engine::Impl::index_insert(std::uint32_t id) {
-  // Keep the load at most 1/2: probes stay short and a slot is only 4 bytes.
-  if ((humans.size()) * 2 > index.size()) {
-    std::vector<std::uint32_t> bigger(std::max<std::size_t>(16, index.size() * 2), 0);
-    const std::size_t mask = bigger.size() - 1;
-    for (std::uint32_t v : index) {
-      if (v == 0) continue;
-      std::size_t i = detail::hash_bytes(humans[v - 1].profile->uid(), hash_key) & mask;
-      while (bigger[i] != 0) i = (i + 1) & mask;
-      bigger[i] = v;
-    }
-    index.swap(bigger);
-  }
-  const std::size_t mask = index.size() - 1;
-  std::size_t i = detail::hash_bytes(humans[id].profile->uid(), hash_key) & mask;
-  while (index[i] != 0) i = (i + 1) & mask;
-  index[i] = id + 1;
-}
-
 std::uint32_t Engine::Impl::new_bot() {
-  const std::uint64_t n = next_bot++;
-  const std::string uid = "bot-" + std::to_string(n);
-  std::uint32_t slot;
-  if (!free_bots.empty()) {
-    slot = free_bots.back();
-    free_bots.pop_back();
-  } else {
-    slot = static_cast<std::uint32_t>(bots.size());
-    bots.emplace_back();
-  }
-  PlayerRec& b = bots[slot];
-  b = PlayerRec{};
-  b.profile = ProfileRef::make(uid, uid, "", true);
-  b.online = true;
-  b.live = true;
-  ++live_bots;
-  return slot | kBotBit;
-}
-
-void Engine::Impl::free_bot(std::uint32_t id) noexcept {
-  PlayerRec& b = P(id);
-  b = PlayerRec{};
-  free_bots.push_back(id & ~kBotBit);
-  --live_bots;
+  const std::string uid = "bot-" + std::to_string(next_bot);
+  const std::uint32_t id = players.add_bot(ProfileRef::make(uid, uid, "", true));
+  ++next_bot;
+  return id;
 }
 
 // ---------------------------------------------------------------- rooms
 
 MemberView Engine::Impl::view(const RoomRec& r) const {
   return MemberView{r.block, r.size()};
-}
-
-void Engine::Impl::wait_link(std::uint32_t slot) {
-  RoomRec& r = rooms[slot];
-  r.prev = wait_tail;
-  r.next = kNone;
-  if (wait_tail != kNone) rooms[wait_tail].next = slot; else wait_head = slot;
-  wait_tail = slot;
-  ++waiting_rooms;
-  if (cfg.fill_policy == FillPolicy::Fullest) {
-    by_free.emplace(cfg.capacity - r.size(), r.number, slot);
-  }
-}
-
-void Engine::Impl::wait_unlink(std::uint32_t slot) noexcept {
-  RoomRec& r = rooms[slot];
-  if (r.prev != kNone) rooms[r.prev].next = r.next; else wait_head = r.next;
-  if (r.next != kNone) rooms[r.next].prev = r.prev; else wait_tail = r.prev;
-  r.prev = r.next = kNone;
-  --waiting_rooms;
-  if (cfg.fill_policy == FillPolicy::Fullest) {
-    by_free.erase({cfg.capacity - r.size(), r.number, slot});
-  }
-}
-
-void Engine::Impl::fullest_update(std::uint32_t slot, std::size_t old_size, bool was_waiting) {
-  if (cfg.fill_policy != FillPolicy::Fullest || !was_waiting) return;
-  const RoomRec& r = rooms[slot];
-  by_free.erase({cfg.capacity - static_cast<std::uint32_t>(old_size), r.number, slot});
-  by_free.emplace(cfg.capacity - r.size(), r.number, slot);
-}
-
-std::uint32_t Engine::Impl::pick_waiting_room() const noexcept {
-  switch (cfg.fill_policy) {
-    case FillPolicy::Newest: return wait_tail;
-    case FillPolicy::Fullest: return by_free.empty() ? kNone : std::get<2>(*by_free.begin());
-    default: return wait_head;
-  }
 }
 
 std::uint32_t Engine::Impl::open_room(Time at) {
@@ -181,7 +97,7 @@ std::uint32_t Engine::Impl::open_room(Time at) {
     r.block = MemberList::make(cfg.capacity, sizeof(detail::Seat));
   }
   ++open_rooms;
-  wait_link(slot);
+  waiting.link(rooms, slot);
   if (cfg.bot_fill_after_ms > 0) {
     push_timer({at + cfg.bot_fill_after_ms, 0, slot, r.gen, kNone, 0, detail::TimerKind::BotFill});
   }
@@ -190,13 +106,13 @@ std::uint32_t Engine::Impl::open_room(Time at) {
 
 void Engine::Impl::close_room(std::uint32_t slot) noexcept {
   RoomRec& r = rooms[slot];
-  if (r.phase == Phase::Waiting) wait_unlink(slot);
+  if (r.phase == Phase::Waiting) waiting.unlink(rooms, slot);
   for (const auto& s : r.seats()) {
     if (s.player & kBotBit) {
-      free_bot(s.player);
+      players.free_bot(s.player);
     } else {
-      humans[s.player].room = kNone;
-      humans[s.player].block = nullptr;
+      players.human(s.player).room = kNone;
+      players.human(s.player).block = nullptr;
     }
   }
   // A block an event still holds stays with the slot untouched: open_room reuses it if
@@ -241,7 +157,7 @@ void Engine::Impl::push_timer(Timer t) {
 bool Engine::Impl::live(const Timer& t) const noexcept {
   if (t.kind == detail::TimerKind::Grace) {
     // Cancelled by coming back (online), by the room closing, or by a later drop.
-    const PlayerRec& p = humans[t.player];
+    const PlayerRec& p = players.human(t.player);
     return !p.online && p.room == t.room && p.grace_gen == t.gen;
   }
   const RoomRec& r = rooms[t.room];
@@ -305,7 +221,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
       while (rooms[t.room].size() < cfg.capacity) {
         add_member(t.room, new_bot());
       }
-      fullest_update(t.room, before, true);
+      waiting.resized(rooms, t.room, before);
       // One `room` event for the whole fill: bots arrive together.
       emit_room(rooms[t.room], t.due, out);
       start(t.room, t.due, out);
@@ -333,7 +249,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
 
 void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
-  wait_unlink(slot);
+  waiting.unlink(rooms, slot);
   r.phase = Phase::Playing;
   ++r.gen;
   r.deadline = at + cfg.game_time_ms;
@@ -392,7 +308,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   again.reserve(r.humans);
   for (const auto& s : r.seats()) {
     // Bots leave with the room; a dropped player waits for no new room.
-    if (!(s.player & kBotBit) && humans[s.player].online) again.push_back(s.player);
+    if (!(s.player & kBotBit) && players.human(s.player).online) again.push_back(s.player);
   }
   close_room(slot);
   for (std::uint32_t id : again) {
@@ -401,7 +317,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     if (!join(id, at, out, &code, &msg)) {
       Event err;
       err.at = at;
-      err.to.single = humans[id].profile;
+      err.to.single = players.human(id).profile;
       err.data = ErrorData{code, std::move(msg)};
       out.push_back(std::move(err));
     }
@@ -427,7 +343,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
     out.push_back(std::move(e));
     return true;
   }
-  std::uint32_t slot = pick_waiting_room();
+  std::uint32_t slot = waiting.pick();
   if (slot == kNone) {
     if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) {
       *err = ErrorCode::CapacityExceeded;
@@ -438,7 +354,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
   }
   const std::size_t before = rooms[slot].size();
   add_member(slot, player);
-  fullest_update(slot, before, true);
+  waiting.resized(rooms, slot, before);
   RoomRec& r = rooms[slot];
   emit_room(r, at, out);
   if (r.size() == cfg.capacity) start(slot, at, out);
@@ -451,7 +367,7 @@ void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool onli
 }
 
 void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) {
-  PlayerRec& p = humans[player];
+  PlayerRec& p = players.human(player);
   ++p.grace_gen;
   push_timer({at + cfg.reconnect_grace_ms, 0, p.room, p.grace_gen, player, 0,
               detail::TimerKind::Grace});
@@ -459,7 +375,7 @@ void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) 
 }
 
 void Engine::Impl::resume(std::uint32_t player, Time at, std::vector<Event>& out) {
-  const PlayerRec& p = humans[player];
+  const PlayerRec& p = players.human(player);
   const RoomRec& r = rooms[p.room];
   Event e;
   e.at = at;
@@ -494,11 +410,11 @@ void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Even
   --r.humans;  // only humans leave
   if (r.humans == 0) {
     // Nobody left to tell: close without a result (bots go with the room).
-    if (r.phase == Phase::Waiting) fullest_update(slot, before, true);
+    if (r.phase == Phase::Waiting) waiting.resized(rooms, slot, before);
     close_room(slot);
     return;
   }
-  fullest_update(slot, before, r.phase == Phase::Waiting);
+  if (r.phase == Phase::Waiting) waiting.resized(rooms, slot, before);
   Event e;
   e.at = at;
   e.to.room = view(r);
@@ -567,7 +483,7 @@ struct Call {
 // A registered player says hello: online again, `hi`, and `resume` when it was dropped
 // within the grace.
 void greet(Engine::Impl& m, std::uint32_t id, Time now, std::vector<Event>& out) {
-  Engine::Impl::PlayerRec& p = m.humans[id];
+  Engine::Impl::PlayerRec& p = m.players.human(id);
   // Offline yet still seated: dropped within the grace, so this hello resumes.
   const bool back = !p.online && p.room != kNone;
   if (!p.online) {
@@ -593,18 +509,18 @@ Verdict on_hello(Call& c, const Command& cmd) {
   if (auto bad = check_text("user.uavatar", cmd.avatar, 0, m.cfg.max_avatar_bytes)) {
     return Refusal{ErrorCode::InvalidField, *bad};
   }
-  std::uint32_t id = m.find(cmd.from);
+  std::uint32_t id = m.players.find(cmd.from);
   if (id == kNone) {
-    if (m.cfg.max_players != 0 && m.humans.size() >= m.cfg.max_players) {
+    if (m.cfg.max_players != 0 && m.players.human_count() >= m.cfg.max_players) {
       return Refusal{ErrorCode::CapacityExceeded,
                      "max_players reached (" + std::to_string(m.cfg.max_players) + " players)"};
     }
-    id = static_cast<std::uint32_t>(m.humans.size());
-    m.humans.emplace_back();
-    m.humans.back().profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
-    m.index_insert(id);
+    id = m.players.next_human_id();
+    detail::PlayerRec rec;
+    rec.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
+    m.players.add_human(std::move(rec));
   } else {
-    Engine::Impl::PlayerRec& p = m.humans[id];
+    Engine::Impl::PlayerRec& p = m.players.human(id);
     if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
       p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
     }
@@ -628,7 +544,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
     return Refusal{ErrorCode::InvalidChoice,
                    "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " + std::to_string(v)};
   }
-  const Engine::Impl::PlayerRec& p = c.m.humans[id];
+  const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
   // The seat and the members through the player's block: the room record stays cold.
   detail::Seat& seat = static_cast<detail::Seat*>(p.block->seat_data())[p.seat];
@@ -643,20 +559,20 @@ Verdict on_choice(Call& c, std::uint32_t id) {
 Verdict on_face(Call& c, std::uint32_t id) {
   const std::int64_t v = c.value;
   if (v < 1 || v > 4) return Refusal{ErrorCode::InvalidFace, "face must be 1..4, got " + std::to_string(v)};
-  const Engine::Impl::PlayerRec& p = c.m.humans[id];
+  const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
   Engine::Impl::emit_movement(*p.block, p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
   return std::nullopt;
 }
 
 Verdict on_leave(Call& c, std::uint32_t id) {
-  if (c.m.humans[id].room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
+  if (c.m.players.human(id).room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
   c.m.remove_member(id, c.now, c.out);
   return std::nullopt;
 }
 
 Verdict on_disconnect(Call& c, std::uint32_t id) {
-  Engine::Impl::PlayerRec& p = c.m.humans[id];
+  Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (p.room != kNone) {
     if (c.m.cfg.reconnect_grace_ms > 0) {
       c.m.drop(id, c.now, c.out);
@@ -731,7 +647,7 @@ Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hel
     greet(c.m, id, c.now, c.out);
     return std::nullopt;
   }
-  if (!c.m.humans[id].online) return offline(c.m.humans[id].profile->uid());
+  if (!c.m.players.human(id).online) return offline(c.m.players.human(id).profile->uid());
   return kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
 }
 
@@ -752,7 +668,7 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
     return refuse({ErrorCode::InvalidField, std::move(*bad)});
   }
   Call call{m, cmd.value, now, out};
-  const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.find(cmd.from);
+  const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.players.find(cmd.from);
   if (cmd.type != CommandType::Hello && id == kNone) return refuse(offline(cmd.from));
   if (Verdict v = dispatch(call, id, cmd.type, &cmd)) return refuse(std::move(*v));
   m.prune();
@@ -762,13 +678,13 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
 std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
                                         Time now, std::vector<Event>& out) {
   Impl& m = *impl_;
-  const bool known = who.index < m.humans.size();
+  const bool known = who.index < m.players.human_count();
   // The error goes to the player the handle names: the uid API's recipient, by uid.
   auto refuse = [&](Refusal r) {
     Event e;
     e.at = m.now;
     if (known) {
-      e.to.single = m.humans[who.index].profile;
+      e.to.single = m.players.human(who.index).profile;
     } else {
       e.to.nobody = true;
     }
@@ -795,8 +711,8 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
 
 void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
   const Impl& m = *impl_;
-  if (who.index >= m.humans.size()) return;
-  const detail::PlayerRec& p = m.humans[who.index];
+  if (who.index >= m.players.human_count()) return;
+  const detail::PlayerRec& p = m.players.human(who.index);
   if (!deep) {
     // A record may straddle two lines; the block pointer the deep hint reads may be in
     // either.
@@ -811,16 +727,16 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
 }
 
 std::optional<PlayerHandle> Engine::find_player(std::string_view uid) const noexcept {
-  const std::uint32_t id = impl_->find(uid);
+  const std::uint32_t id = impl_->players.find(uid);
   if (id == kNone) return std::nullopt;
   return PlayerHandle{id};
 }
 
 std::string_view Engine::uid_of(PlayerHandle who) const {
-  if (who.index >= impl_->humans.size()) {
+  if (who.index >= impl_->players.human_count()) {
     throw std::out_of_range("uid_of: no player has handle " + std::to_string(who.index));
   }
-  return impl_->humans[who.index].profile->uid();
+  return impl_->players.human(who.index).profile->uid();
 }
 
 std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out,
@@ -900,8 +816,8 @@ void Engine::verify() const { impl_->verify(); }
 
 EngineStats Engine::stats() const noexcept {
   const Impl& m = *impl_;
-  return EngineStats{m.humans.size(), m.online,         m.live_bots, m.open_rooms,
-                     m.waiting_rooms, m.rooms_settled, m.timers.size()};
+  return EngineStats{m.players.human_count(), m.online,         m.players.live_bots(), m.open_rooms,
+                     m.waiting.size(), m.rooms_settled, m.timers.size()};
 }
 
 }  // namespace roshambo

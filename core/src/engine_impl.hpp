@@ -3,73 +3,18 @@
 
 #include <cstdint>
 #include <memory>
-#include <set>
 #include <span>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <vector>
 
 #include "mix.hpp"
+#include "rooms.hpp"
 #include "timer_queue.hpp"
 #include "roshambo/engine.hpp"
 
 namespace roshambo {
 namespace detail {
-
-inline constexpr std::uint32_t kNone = UINT32_MAX;
-/// Player ids with this bit set index the bot pool; the rest index humans, whose
-/// order is registration order because humans are never removed.
-inline constexpr std::uint32_t kBotBit = 0x80000000u;
-
-/// Outcome of a player's last settled round, kept so verify() can check streaks.
-enum class Outcome : std::uint8_t { None, Win, Draw, Loss };
-
-struct PlayerRec {
-  ProfileRef profile;
-  std::int64_t total = 0;
-  std::uint32_t streak = 0;
-  std::uint32_t room = kNone;  // room slot
-  std::uint32_t seat = 0;      // index in the room's seats
-  std::uint32_t grace_gen = 0; // bumped on every drop; a Grace timer of an older drop is stale
-  // The room's block while seated: a choice reaches its seat and the room's members
-  // without reading the room record (one cache miss fewer on the hottest command).
-  MemberList* block = nullptr;
-  bool online = false;
-  bool live = false;           // bot pool slot in use
-  Outcome last = Outcome::None;
-};
-
-struct Seat {
-  std::uint32_t player;
-  Choice choice;
-  bool playing;  // the room's phase, here so a choice need not read the room record
-};
-static_assert(std::is_trivially_copyable_v<Seat> && alignof(Seat) <= 8);
-
-/// One cache line: a choice touches the player, this, and the room's block.
-struct alignas(64) RoomRec {
-  std::uint64_t number = 0;  // 0: free slot
-  Time opened = 0;
-  Time deadline = 0;
-  // Members (shared with events; see MemberList) and seats in one allocation. A closed
-  // slot keeps the block an event still holds, for reuse once the event is gone.
-  MemberListRef block;
-  std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
-  std::uint32_t humans = 0;
-  std::uint32_t prev = kNone, next = kNone;  // waiting list, in creation order
-  Phase phase = Phase::Waiting;
-
-  /// Members seated now (open rooms only).
-  std::uint32_t size() const noexcept { return block->size(); }
-  /// The seats, in join order (open rooms only).
-  std::span<Seat> seats() noexcept { return {static_cast<Seat*>(block->seat_data()), block->size()}; }
-  std::span<const Seat> seats() const noexcept {
-    return {static_cast<const Seat*>(block->seat_data()), block->size()};
-  }
-};
-
-std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
 
 /// A bot's stream, derived from (seed, room, seat) so bots share no generator. Bots
 /// draw by modulo (see Rng::modulo).
@@ -87,24 +32,16 @@ struct Engine::Impl {
 
   Config cfg;
   ScoringRules rules;
-  std::uint64_t hash_key = 0;
   std::uint64_t config_digest = 0;  // hash of cfg.to_json(): the config never changes
   Time now = 0;
 
-  std::vector<PlayerRec> humans;
-  std::vector<PlayerRec> bots;
-  std::vector<std::uint32_t> free_bots;
-  std::vector<std::uint32_t> index;  // open addressing: human id + 1, 0 = empty
+  detail::PlayerTable players;
   std::uint64_t online = 0;
-  std::uint64_t live_bots = 0;
 
   std::vector<RoomRec> rooms;
   std::vector<std::uint32_t> free_rooms;
   std::uint64_t open_rooms = 0;
-  std::uint64_t waiting_rooms = 0;
-  std::uint32_t wait_head = detail::kNone, wait_tail = detail::kNone;
-  // Fullest policy only: (free seats, room number, slot).
-  std::set<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>> by_free;
+  detail::WaitingRooms waiting;
 
   detail::TimerQueue timers;
   std::size_t sweep_at = 64;  // queue size at which push_timer next sweeps out cancelled timers
@@ -116,24 +53,13 @@ struct Engine::Impl {
   std::uint64_t bad_settlements = 0;  // rooms whose base scores did not sum to 0
 
   // --- players
-  PlayerRec& P(std::uint32_t id) noexcept {
-    return (id & detail::kBotBit) ? bots[id & ~detail::kBotBit] : humans[id];
-  }
-  const PlayerRec& P(std::uint32_t id) const noexcept {
-    return (id & detail::kBotBit) ? bots[id & ~detail::kBotBit] : humans[id];
-  }
-  std::uint32_t find(std::string_view uid) const noexcept;
-  void index_insert(std::uint32_t id);
+  PlayerRec& P(std::uint32_t id) noexcept { return players[id]; }
+  const PlayerRec& P(std::uint32_t id) const noexcept { return players[id]; }
   std::uint32_t new_bot();
-  void free_bot(std::uint32_t id) noexcept;
 
   // --- rooms
   std::uint32_t open_room(Time at);
   void close_room(std::uint32_t slot) noexcept;
-  void wait_link(std::uint32_t slot);
-  void wait_unlink(std::uint32_t slot) noexcept;
-  void fullest_update(std::uint32_t slot, std::size_t old_size, bool was_waiting);
-  std::uint32_t pick_waiting_room() const noexcept;
   void add_member(std::uint32_t slot, std::uint32_t player);
   MemberView view(const RoomRec& r) const;
   void push_timer(Timer t);

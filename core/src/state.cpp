@@ -134,7 +134,7 @@ std::string Engine::Impl::snapshot() const {
   j["next_timer"] = next_seq;
   j["rooms_settled"] = rooms_settled;
   ojson ps = ojson::array();
-  for (const auto& p : humans) {
+  for (const auto& p : players.humans()) {
     ojson pj = player_json(p);
     pj["online"] = p.online;
     ps.push_back(std::move(pj));
@@ -233,18 +233,17 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
 
     const auto& ps = need_array(j, "players");
     if (cfg.max_players != 0 && ps.size() > cfg.max_players) bad("more players than max_players");
-    m->humans.reserve(ps.size());
+    m->players.reserve_humans(ps.size());
     for (const auto& pj : ps) {
       PlayerRec p;
-      read_player(pj, cfg, p, false, static_cast<std::uint32_t>(m->humans.size()));
+      read_player(pj, cfg, p, false, m->players.next_human_id());
       if (p.profile->uid().rfind("bot-", 0) == 0) bad("a player uid uses the reserved prefix bot-");
       if (!valid_utf8(p.profile->uid())) bad("uid not UTF-8");
       p.online = need_bool(pj, "online");
-      if (m->find(p.profile->uid()) != kNone) bad("duplicate uid '" + std::string(p.profile->uid()) + "'");
-      const auto id = static_cast<std::uint32_t>(m->humans.size());
-      m->humans.push_back(std::move(p));
-      m->index_insert(id);
-      if (m->humans.back().online) ++m->online;
+      if (m->players.find(p.profile->uid()) != kNone) bad("duplicate uid '" + std::string(p.profile->uid()) + "'");
+      const bool online = p.online;
+      m->players.add_human(std::move(p));
+      if (online) ++m->online;
     }
 
     const auto& rs = need_array(j, "rooms");
@@ -292,21 +291,21 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
           }
           if (b.profile->name() != uid || !b.profile->avatar().empty()) bad("bot '" + uid + "' renamed");
           if (bot_ids.count(uid)) bad("duplicate bot '" + uid + "'");
-          b.online = true;
-          b.live = true;
-          id = static_cast<std::uint32_t>(m->bots.size()) | kBotBit;
-          m->bots.push_back(std::move(b));
+          const std::uint32_t fresh = m->players.add_bot(b.profile);
+          m->P(fresh).total = b.total;
+          m->P(fresh).streak = b.streak;
+          m->P(fresh).last = b.last;
+          id = fresh;
           bot_ids[uid] = id;
-          ++m->live_bots;
         } else {
           const std::string& uid = need_str(mj, "uid", cfg.max_uid_bytes);
-          id = m->find(uid);
+          id = m->players.find(uid);
           if (id == kNone) bad("room member '" + uid + "' is not a player");
           // A dropped member keeps the seat only under a grace (and verify() wants its timer).
-          if (!m->humans[id].online && cfg.reconnect_grace_ms == 0) {
+          if (!m->players.human(id).online && cfg.reconnect_grace_ms == 0) {
             bad("offline player '" + uid + "' in a room");
           }
-          if (m->humans[id].room != kNone) bad("player '" + uid + "' in two rooms");
+          if (m->players.human(id).room != kNone) bad("player '" + uid + "' in two rooms");
         }
         PlayerRec& p = m->P(id);
         p.room = slot;
@@ -324,7 +323,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         }
       }
       if (r.humans == 0) bad("a room with no human member");
-      if (r.phase == Phase::Waiting) m->wait_link(slot);
+      if (r.phase == Phase::Waiting) m->waiting.link(m->rooms, slot);
     }
 
     const auto& ts = need_array(j, "timers");
@@ -356,13 +355,13 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
       t.gen = r.gen;
       t.player = kNone;
       if (t.kind == TimerKind::Grace) {
-        const std::uint32_t id = m->find(need_str(tj, "uid", cfg.max_uid_bytes));
-        if (id == kNone || m->humans[id].online || m->humans[id].room != t.room) {
+        const std::uint32_t id = m->players.find(need_str(tj, "uid", cfg.max_uid_bytes));
+        if (id == kNone || m->players.human(id).online || m->players.human(id).room != t.room) {
           bad("grace timer for a player not dropped from that room");
         }
-        if (m->humans[id].grace_gen != 0) bad("two grace timers for one player");
+        if (m->players.human(id).grace_gen != 0) bad("two grace timers for one player");
         if (t.due > m->now + cfg.reconnect_grace_ms) bad("grace timer beyond the grace");
-        m->humans[id].grace_gen = 1;
+        m->players.human(id).grace_gen = 1;
         t.player = id;
         t.gen = 1;
       } else if (t.kind == TimerKind::BotFill) {
@@ -410,7 +409,7 @@ std::uint64_t Engine::Impl::digest() const {
     x = h(x, p.room == kNone ? 0 : p.seat);
     return x;
   };
-  for (const auto& p : humans) acc = h(acc, player_hash(p));
+  for (const auto& p : players.humans()) acc = h(acc, player_hash(p));
   std::uint64_t room_sum = 0;
   for (const auto& r : rooms) {
     if (r.number == 0) continue;
@@ -441,11 +440,13 @@ std::uint64_t Engine::Impl::digest() const {
 
 void Engine::Impl::verify() const {
   auto fail = [](const std::string& what) { throw InvariantError("invariant broken: " + what); };
+  players.verify(fail);
+  waiting.verify(rooms, fail);
   if (bad_settlements != 0) fail("a settled room's base scores did not sum to 0");
   std::vector<Timer> queued;
   queued.reserve(timers.size());
   timers.for_each([&queued](const Timer& t) { queued.push_back(t); });
-  std::vector<char> has_grace(humans.size(), 0);
+  std::vector<char> has_grace(players.human_count(), 0);
   for (const auto& t : queued) {
     if (t.kind != TimerKind::Grace || !live(t)) continue;
     if (has_grace[t.player]) fail("two grace timers for one player");
@@ -453,10 +454,9 @@ void Engine::Impl::verify() const {
     has_grace[t.player] = 1;
   }
   std::uint64_t online_count = 0;
-  for (std::uint32_t id = 0; id < humans.size(); ++id) {
-    const PlayerRec& p = humans[id];
+  for (std::uint32_t id = 0; id < players.human_count(); ++id) {
+    const PlayerRec& p = players.human(id);
     const std::string uid(p.profile->uid());
-    if (find(uid) != id) fail("uid index does not find '" + uid + "'");
     if (p.online) ++online_count;
     if (p.room != kNone) {
       // Offline in a room means dropped within the grace: exactly one pending Grace timer.
@@ -472,8 +472,8 @@ void Engine::Impl::verify() const {
   }
   if (online_count != online) fail("online count");
   std::uint64_t bot_count = 0;
-  for (std::uint32_t b = 0; b < bots.size(); ++b) {
-    const PlayerRec& p = bots[b];
+  for (std::uint32_t b = 0; b < players.bot_slots(); ++b) {
+    const PlayerRec& p = players.bot_slot(b);
     if (!p.live) continue;
     ++bot_count;
     if (p.room == kNone || p.room >= rooms.size() || rooms[p.room].number == 0) fail("a bot outside any room");
@@ -482,10 +482,10 @@ void Engine::Impl::verify() const {
     if (r.phase != Phase::Playing) fail("a bot in a waiting room");
     if (p.last == Outcome::Loss && p.streak != 0) fail("a bot has a streak after a loss");
   }
-  if (bot_count != live_bots) fail("bot count");
-  std::uint64_t open = 0, waiting = 0;
+  if (bot_count != players.live_bots()) fail("bot count");
+  std::uint64_t open = 0, waiting_count = 0;
   std::vector<char> has_deadline(rooms.size(), 0), has_fill(rooms.size(), 0);
-  std::vector<char> has_pick(bots.size(), 0);  // by bot slot
+  std::vector<char> has_pick(players.bot_slots(), 0);  // by bot slot
   for (const auto& t : queued) {
     if (!live(t)) continue;
     if (t.due <= now) fail("a due timer did not fire");
@@ -536,7 +536,7 @@ void Engine::Impl::verify() const {
     }
     if (h != r.humans || h == 0) fail(id + " human count");
     if (r.phase == Phase::Waiting) {
-      ++waiting;
+      ++waiting_count;
       if (r.size() >= cfg.capacity) fail(id + " full but waiting");
       if (cfg.bot_fill_after_ms > 0 && !has_fill[s]) fail(id + " waiting without its bot fill timer");
     } else if (!has_deadline[s]) {
@@ -545,17 +545,7 @@ void Engine::Impl::verify() const {
       fail(id + " deadline more than one game_time ahead");  // it started in the future
     }
   }
-  if (open != open_rooms || waiting != waiting_rooms) fail("room counts");
-  std::uint64_t listed = 0, last = 0;
-  for (std::uint32_t s = wait_head; s != kNone; s = rooms[s].next) {
-    if (rooms[s].number == 0 || rooms[s].phase != Phase::Waiting || rooms[s].number <= last) {
-      fail("waiting list out of order");
-    }
-    last = rooms[s].number;
-    if (++listed > waiting_rooms) fail("waiting list cycle");
-  }
-  if (listed != waiting_rooms) fail("waiting list length");
-  if (cfg.fill_policy == FillPolicy::Fullest && by_free.size() != waiting_rooms) fail("fullest index size");
+  if (open != open_rooms || waiting_count != waiting.size()) fail("room counts");
   if (!timers.empty() && !live(timers.front())) fail("a cancelled timer at the front of the queue");
 }
 
@@ -576,9 +566,10 @@ PlayerInfo info_of(const detail::PlayerRec& p, const std::vector<detail::RoomRec
 
 std::optional<PlayerInfo> Engine::player(std::string_view uid) const {
   const Impl& m = *impl_;
-  const std::uint32_t id = m.find(uid);
-  if (id != kNone) return info_of(m.humans[id], m.rooms);
-  for (const auto& b : m.bots) {
+  const std::uint32_t id = m.players.find(uid);
+  if (id != kNone) return info_of(m.players.human(id), m.rooms);
+  for (std::uint32_t s = 0; s < m.players.bot_slots(); ++s) {
+    const detail::PlayerRec& b = m.players.bot_slot(s);
     if (b.live && b.profile->uid() == uid) return info_of(b, m.rooms);
   }
   return std::nullopt;
@@ -587,8 +578,8 @@ std::optional<PlayerInfo> Engine::player(std::string_view uid) const {
 std::vector<PlayerInfo> Engine::players() const {
   const Impl& m = *impl_;
   std::vector<PlayerInfo> out;
-  out.reserve(m.humans.size() + m.live_bots);
-  for (const auto& p : m.humans) out.push_back(info_of(p, m.rooms));
+  out.reserve(m.players.human_count() + m.players.live_bots());
+  for (const auto& p : m.players.humans()) out.push_back(info_of(p, m.rooms));
   // Bots by room number then seat: pool and room slots are reused, so neither slot
   // order will do. Only rooms with a bot are sorted, and each seat is read once.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> with_bots;  // (number, slot)

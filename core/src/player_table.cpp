@@ -1,0 +1,78 @@
+#include "player_table.hpp"
+
+#include <algorithm>
+
+namespace roshambo::detail {
+
+std::uint32_t PlayerTable::find(std::string_view uid) const noexcept {
+  if (index_.empty()) return kNone;
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = slot_of(uid, mask);; i = (i + 1) & mask) {
+    const std::uint32_t v = index_[i];
+    if (v == 0) return kNone;
+    if (humans_[v - 1].profile->uid() == uid) return v - 1;
+  }
+}
+
+std::uint32_t PlayerTable::add_human(PlayerRec rec) {
+  const std::uint32_t id = next_human_id();
+  humans_.push_back(std::move(rec));
+  try {
+    index_insert(id);
+  } catch (...) {
+    humans_.pop_back();  // a failed registration leaves the table as it was
+    throw;
+  }
+  return id;
+}
+
+void PlayerTable::index_insert(std::uint32_t id) {
+  // Keep the load at most 1/2: probes stay short and a slot is only 4 bytes.
+  if (humans_.size() * 2 > index_.size()) {
+    std::vector<std::uint32_t> bigger(std::max<std::size_t>(16, index_.size() * 2), 0);
+    const std::size_t mask = bigger.size() - 1;
+    for (std::uint32_t v : index_) {
+      if (v == 0) continue;
+      std::size_t i = slot_of(humans_[v - 1].profile->uid(), mask);
+      while (bigger[i] != 0) i = (i + 1) & mask;
+      bigger[i] = v;
+    }
+    index_.swap(bigger);
+  }
+  const std::size_t mask = index_.size() - 1;
+  std::size_t i = slot_of(humans_[id].profile->uid(), mask);
+  while (index_[i] != 0) i = (i + 1) & mask;
+  index_[i] = id + 1;
+}
+
+std::uint32_t PlayerTable::add_bot(ProfileRef profile) {
+  std::uint32_t slot;
+  if (!free_bots_.empty()) {
+    slot = free_bots_.back();
+    free_bots_.pop_back();
+  } else {
+    // Room in the free list for every slot, taken before the pool grows: free_bot()
+    // then never allocates, and a failure here changes nothing.
+    if (free_bots_.capacity() < bots_.size() + 1) {
+      free_bots_.reserve(std::max<std::size_t>(16, 2 * (bots_.size() + 1)));
+    }
+    slot = static_cast<std::uint32_t>(bots_.size());
+    bots_.emplace_back();
+  }
+  PlayerRec& b = bots_[slot];
+  b = PlayerRec{};
+  b.profile = std::move(profile);
+  b.online = true;
+  b.live = true;
+  ++live_bots_;
+  return slot | kBotBit;
+}
+
+void PlayerTable::free_bot(std::uint32_t id) noexcept {
+  const std::uint32_t slot = id & ~kBotBit;
+  bots_[slot] = PlayerRec{};
+  free_bots_.push_back(slot);  // within the capacity add_bot() reserved
+  --live_bots_;
+}
+
+}  // namespace roshambo::detail

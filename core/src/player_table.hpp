@@ -1,0 +1,142 @@
+#pragma once
+// The engine's players: registered humans, found by uid, and the pool of bots.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roshambo/event.hpp"
+
+namespace roshambo::detail {
+
+inline constexpr std::uint32_t kNone = UINT32_MAX;
+/// Player ids with this bit set index the bot pool; the rest index humans, whose
+/// order is registration order because humans are never removed.
+inline constexpr std::uint32_t kBotBit = 0x80000000u;
+
+/// Outcome of a player's last settled round, kept so verify() can check streaks.
+enum class Outcome : std::uint8_t { None, Win, Draw, Loss };
+
+struct PlayerRec {
+  ProfileRef profile;
+  std::int64_t total = 0;
+  std::uint32_t streak = 0;
+  std::uint32_t room = kNone;  // room slot
+  std::uint32_t seat = 0;      // index in the room's seats
+  std::uint32_t grace_gen = 0; // bumped on every drop; a Grace timer of an older drop is stale
+  // The room's block while seated: a choice reaches its seat and the room's members
+  // without reading the room record (one cache miss fewer on the hottest command).
+  MemberList* block = nullptr;
+  bool online = false;
+  bool live = false;           // bot pool slot in use
+  Outcome last = Outcome::None;
+};
+
+std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
+
+/// Humans in registration order (their id is their index and their PlayerHandle; they
+/// are never removed) with an open-addressing uid index, and bots in a pool of slots
+/// reused as rooms close. The game state in the records (rooms, scores, presence) is
+/// the engine's; the table keeps ids, the index and the pool consistent.
+class PlayerTable {
+ public:
+  /// `hash_key` seeds the uid hash (from the engine's seed: the probe order, never
+  /// visible in output, differs between engines).
+  explicit PlayerTable(std::uint64_t hash_key = 0) noexcept : key_(hash_key) {}
+  /// A copy keeps the free list's reserve (see add_bot), so free_bot() never allocates.
+  PlayerTable(const PlayerTable& o)
+      : key_(o.key_), humans_(o.humans_), index_(o.index_), bots_(o.bots_), live_bots_(o.live_bots_) {
+    free_bots_.reserve(o.free_bots_.capacity());
+    free_bots_ = o.free_bots_;
+  }
+  PlayerTable& operator=(const PlayerTable&) = delete;
+  PlayerTable(PlayerTable&&) noexcept = default;
+  PlayerTable& operator=(PlayerTable&&) noexcept = default;
+
+  /// The record of human or bot `id` (a bot's id carries kBotBit).
+  PlayerRec& operator[](std::uint32_t id) noexcept {
+    return (id & kBotBit) ? bots_[id & ~kBotBit] : humans_[id];
+  }
+  const PlayerRec& operator[](std::uint32_t id) const noexcept {
+    return (id & kBotBit) ? bots_[id & ~kBotBit] : humans_[id];
+  }
+
+  // --- humans
+  std::size_t human_count() const noexcept { return humans_.size(); }
+  PlayerRec& human(std::uint32_t id) noexcept { return humans_[id]; }
+  const PlayerRec& human(std::uint32_t id) const noexcept { return humans_[id]; }
+  /// Every human, by id.
+  std::span<const PlayerRec> humans() const noexcept { return humans_; }
+  /// The id the next add_human() gives (its profile carries it as its handle).
+  std::uint32_t next_human_id() const noexcept { return static_cast<std::uint32_t>(humans_.size()); }
+  /// The id of the human with this uid, or kNone. One hash, then slots of 4 bytes
+  /// compared through the record's profile.
+  std::uint32_t find(std::string_view uid) const noexcept;
+  /// Register a human; `rec.profile` names it and carries next_human_id() as its handle,
+  /// and its uid is not registered yet. Returns the id.
+  std::uint32_t add_human(PlayerRec rec);
+  void reserve_humans(std::size_t n) { humans_.reserve(n); }
+
+  // --- bots
+  /// A live bot in a free slot (or a new one), with this profile, online. Returns its id.
+  std::uint32_t add_bot(ProfileRef profile);
+  /// Give bot `id`'s slot back to the pool.
+  void free_bot(std::uint32_t id) noexcept;
+  std::size_t live_bots() const noexcept { return live_bots_; }
+  /// Pool slots, live or free (a bot's id is its slot | kBotBit).
+  std::size_t bot_slots() const noexcept { return bots_.size(); }
+  const PlayerRec& bot_slot(std::uint32_t slot) const noexcept { return bots_[slot]; }
+
+  /// The table's own invariants: every human found at its id by its uid and nothing
+  /// else in the index, profiles that name their player, the pool's free list and live
+  /// count. Calls `fail(message)`, which must not return, on the first broken one.
+  template <class Fail>
+  void verify(Fail&& fail) const;
+
+ private:
+  void index_insert(std::uint32_t id);
+  std::size_t slot_of(std::string_view uid, std::size_t mask) const noexcept {
+    return hash_bytes(uid, key_) & mask;
+  }
+
+  std::uint64_t key_;
+  std::vector<PlayerRec> humans_;
+  std::vector<std::uint32_t> index_;  // open addressing, load at most 1/2: human id + 1, 0 = empty
+  std::vector<PlayerRec> bots_;
+  std::vector<std::uint32_t> free_bots_;
+  std::size_t live_bots_ = 0;
+};
+
+template <class Fail>
+void PlayerTable::verify(Fail&& fail) const {
+  std::size_t indexed = 0;
+  for (std::uint32_t v : index_) indexed += v != 0;
+  if (indexed != humans_.size()) fail("uid index holds " + std::to_string(indexed) + " entries for " +
+                                      std::to_string(humans_.size()) + " players");
+  if (!humans_.empty() && humans_.size() * 2 > index_.size()) fail("uid index over half full");
+  for (std::uint32_t id = 0; id < humans_.size(); ++id) {
+    const Profile& p = *humans_[id].profile;
+    const std::string uid(p.uid());
+    if (find(uid) != id) fail("uid index does not find '" + uid + "'");
+    if (p.bot() || p.handle() != id) fail("profile of '" + uid + "' does not name its player");
+    if (humans_[id].live) fail("'" + uid + "' marked as a bot slot");
+  }
+  std::vector<char> is_free(bots_.size(), 0);
+  for (std::uint32_t s : free_bots_) {
+    if (s >= bots_.size() || is_free[s]) fail("bot pool free list");
+    is_free[s] = 1;
+  }
+  std::size_t live = 0;
+  for (std::uint32_t s = 0; s < bots_.size(); ++s) {
+    const PlayerRec& b = bots_[s];
+    if (b.live == static_cast<bool>(is_free[s])) fail("bot slot both live and free, or neither");
+    if (!b.live) continue;
+    ++live;
+    if (!b.profile || !b.profile->bot() || !b.online) fail("live bot slot without an online bot profile");
+  }
+  if (live != live_bots_) fail("bot count");
+}
+
+}  // namespace roshambo::detail

@@ -1,0 +1,109 @@
+#pragma once
+// The engine's rooms: a record per slot, and the waiting rooms a join may fill.
+
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "player_table.hpp"
+#include "roshambo/config.hpp"
+#include "roshambo/engine.hpp"
+#include "roshambo/event.hpp"
+
+namespace roshambo::detail {
+
+struct Seat {
+  std::uint32_t player;
+  Choice choice;
+  bool playing;  // the room's phase, here so a choice need not read the room record
+};
+static_assert(std::is_trivially_copyable_v<Seat> && alignof(Seat) <= 8);
+
+/// One cache line: a choice touches the player, this, and the room's block.
+struct alignas(64) RoomRec {
+  std::uint64_t number = 0;  // 0: free slot
+  Time opened = 0;
+  Time deadline = 0;
+  // Members (shared with events; see MemberList) and seats in one allocation. A closed
+  // slot keeps the block an event still holds, for reuse once the event is gone.
+  MemberListRef block;
+  std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
+  std::uint32_t humans = 0;
+  std::uint32_t prev = kNone, next = kNone;  // waiting list (WaitingRooms), in creation order
+  Phase phase = Phase::Waiting;
+
+  /// Members seated now (open rooms only).
+  std::uint32_t size() const noexcept { return block->size(); }
+  /// The seats, in join order (open rooms only).
+  std::span<Seat> seats() noexcept { return {static_cast<Seat*>(block->seat_data()), block->size()}; }
+  std::span<const Seat> seats() const noexcept {
+    return {static_cast<const Seat*>(block->seat_data()), block->size()};
+  }
+};
+
+/// The rooms still waiting for players, and the fill policy that picks the one a join
+/// fills (docs/RULES.md, fill_policy): a list in creation order through the records'
+/// prev/next links (oldest: its head; newest: its tail) and, under `fullest`, an index
+/// by (free seats, room number). The records live in the engine's slot vector, passed
+/// to every call.
+class WaitingRooms {
+ public:
+  WaitingRooms(FillPolicy policy, std::uint32_t capacity) noexcept : policy_(policy), capacity_(capacity) {}
+
+  /// Room `slot` starts waiting: after every waiting room in creation order.
+  void link(std::span<RoomRec> rooms, std::uint32_t slot);
+  /// Room `slot` stops waiting (it starts or closes). Its size must be the one the
+  /// list last saw (at link() or resized()).
+  void unlink(std::span<RoomRec> rooms, std::uint32_t slot) noexcept;
+  /// Waiting room `slot` had `old_size` members and has rooms[slot].size() now.
+  void resized(std::span<const RoomRec> rooms, std::uint32_t slot, std::size_t old_size);
+  /// The waiting room a join fills, or kNone when none is waiting.
+  std::uint32_t pick() const noexcept;
+  /// Rooms waiting.
+  std::uint64_t size() const noexcept { return count_; }
+
+  /// The list's own invariants against the records: waiting rooms only, in creation
+  /// order, as many as counted, each in the `fullest` index under its free seats.
+  /// Calls `fail(message)`, which must not return, on the first broken one.
+  template <class Fail>
+  void verify(std::span<const RoomRec> rooms, Fail&& fail) const;
+
+ private:
+  using Key = std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>;  // free seats, number, slot
+  Key key(const RoomRec& r, std::uint32_t slot, std::size_t size) const noexcept {
+    return {capacity_ - static_cast<std::uint32_t>(size), r.number, slot};
+  }
+
+  FillPolicy policy_;
+  std::uint32_t capacity_;
+  std::uint32_t head_ = kNone, tail_ = kNone;
+  std::uint64_t count_ = 0;
+  std::set<Key> by_free_;  // fullest policy only
+};
+
+template <class Fail>
+void WaitingRooms::verify(std::span<const RoomRec> rooms, Fail&& fail) const {
+  std::uint64_t listed = 0, last = 0;
+  std::uint32_t prev = kNone;
+  for (std::uint32_t s = head_; s != kNone; s = rooms[s].next) {
+    if (s >= rooms.size()) fail("waiting list names no room");
+    const RoomRec& r = rooms[s];
+    if (r.number == 0 || r.phase != Phase::Waiting || r.number <= last) fail("waiting list out of order");
+    if (r.prev != prev) fail("waiting list links disagree");
+    if (policy_ == FillPolicy::Fullest && !by_free_.count(key(r, s, r.size()))) {
+      fail("room-" + std::to_string(r.number) + " missing from the fullest index");
+    }
+    last = r.number;
+    prev = s;
+    if (++listed > count_) fail("waiting list cycle");
+  }
+  if (prev != tail_) fail("waiting list tail");
+  if (listed != count_) fail("waiting list length");
+  if (policy_ == FillPolicy::Fullest ? by_free_.size() != count_ : !by_free_.empty()) fail("fullest index size");
+}
+
+}  // namespace roshambo::detail

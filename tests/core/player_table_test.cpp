@@ -1,0 +1,133 @@
+// The engine's player table (core/src/player_table.hpp, internal): humans by id and
+// by uid, the bot pool, and the table's own verify().
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "player_table.hpp"
+#include "roshambo/rng.hpp"
+
+using namespace roshambo;
+using roshambo::detail::kBotBit;
+using roshambo::detail::kNone;
+using roshambo::detail::PlayerRec;
+using roshambo::detail::PlayerTable;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what) { throw std::logic_error(what); }
+
+std::uint32_t add(PlayerTable& t, const std::string& uid) {
+  PlayerRec rec;
+  rec.profile = ProfileRef::make(uid, "n", "", false, t.next_human_id());
+  return t.add_human(std::move(rec));
+}
+
+ProfileRef bot_profile(int n) {
+  const std::string uid = "bot-" + std::to_string(n);
+  return ProfileRef::make(uid, uid, "", true);
+}
+
+}  // namespace
+
+TEST_CASE("player table: humans keep registration order and are found by uid", "[players]") {
+  PlayerTable t(42);
+  CHECK(t.find("nobody") == kNone);  // an empty index
+  std::map<std::string, std::uint32_t> ids;
+  Rng rng{3};
+  for (int i = 0; i < 5000; ++i) {
+    // Uids of every length the hash reads differently (tails of 0..7 bytes, long ones).
+    std::string uid(1 + rng.below(40), 'x');
+    for (char& c : uid) c = static_cast<char>('a' + rng.below(26));
+    uid += std::to_string(i);
+    const std::uint32_t id = add(t, uid);
+    CHECK(id == static_cast<std::uint32_t>(i));
+    ids[uid] = id;
+  }
+  REQUIRE(t.human_count() == 5000);
+  for (const auto& [uid, id] : ids) {
+    REQUIRE(t.find(uid) == id);
+    REQUIRE(t.human(id).profile->uid() == uid);
+    REQUIRE(t[id].profile->handle() == id);
+  }
+  CHECK(t.find("") == kNone);
+  CHECK(t.find("zzz-not-there") == kNone);
+  CHECK(t.humans().size() == 5000);
+  t.verify(fail);
+}
+
+TEST_CASE("player table: the bot pool reuses slots and keeps its count", "[players]") {
+  PlayerTable t;
+  add(t, "human");
+  std::vector<std::uint32_t> live;
+  for (int i = 1; i <= 100; ++i) live.push_back(t.add_bot(bot_profile(i)));
+  CHECK(t.live_bots() == 100);
+  CHECK(t.bot_slots() == 100);
+  for (std::uint32_t id : live) {
+    REQUIRE((id & kBotBit) != 0);
+    REQUIRE(t[id].live);
+    REQUIRE(t[id].online);
+    REQUIRE(t[id].profile->bot());
+  }
+  // Free every other bot; new bots take those slots before the pool grows.
+  for (std::size_t i = 0; i < live.size(); i += 2) t.free_bot(live[i]);
+  CHECK(t.live_bots() == 50);
+  t.verify(fail);
+  for (int i = 101; i <= 150; ++i) t.add_bot(bot_profile(i));
+  CHECK(t.bot_slots() == 100);
+  CHECK(t.live_bots() == 100);
+  t.add_bot(bot_profile(151));
+  CHECK(t.bot_slots() == 101);
+  t.verify(fail);
+  // Humans are not bots: the human's id has no bot bit and is found by uid.
+  CHECK(t.find("human") == 0);
+  CHECK(t.find("bot-1") == kNone);
+}
+
+TEST_CASE("player table: a copy is independent and keeps working", "[players]") {
+  PlayerTable t(7);
+  for (int i = 0; i < 100; ++i) add(t, "p" + std::to_string(i));
+  std::vector<std::uint32_t> bots;
+  for (int i = 1; i <= 20; ++i) bots.push_back(t.add_bot(bot_profile(i)));
+  for (int i = 0; i < 10; ++i) t.free_bot(bots[i]);
+  PlayerTable copy = t;
+  add(copy, "only-in-copy");
+  for (int i = 10; i < 20; ++i) copy.free_bot(bots[i]);
+  CHECK(copy.find("only-in-copy") == 100);
+  CHECK(t.find("only-in-copy") == kNone);
+  CHECK(copy.live_bots() == 0);
+  CHECK(t.live_bots() == 10);
+  copy.verify(fail);
+  t.verify(fail);
+}
+
+TEST_CASE("player table: verify catches a broken table", "[players]") {
+  auto fails_with = [](const PlayerTable& t, const std::string& what) {
+    try {
+      t.verify(fail);
+    } catch (const std::logic_error& e) {
+      return std::string(e.what()).find(what) != std::string::npos;
+    }
+    return false;
+  };
+  PlayerTable t;
+  for (int i = 0; i < 10; ++i) add(t, "p" + std::to_string(i));
+  const std::uint32_t b = t.add_bot(bot_profile(1));
+  t.verify(fail);
+
+  PlayerTable renamed = t;
+  renamed.human(3).profile = ProfileRef::make("someone-else", "", "", false, 3);
+  CHECK(fails_with(renamed, "does not find 'someone-else'"));
+
+  PlayerTable wrong_handle = t;
+  wrong_handle.human(4).profile = ProfileRef::make("p4", "", "", false, 9);
+  CHECK(fails_with(wrong_handle, "does not name its player"));
+
+  PlayerTable dead_bot = t;
+  dead_bot[b].live = false;  // neither live nor in the free list
+  CHECK(fails_with(dead_bot, "bot slot"));
+}
