@@ -67,7 +67,12 @@ struct Engine::Impl {
   void prune() noexcept;
 
   // --- rules in motion
-  void fire_due(Time now, std::vector<Event>& out);
+  /// Fire every timer due by `now`. Inline up to the common case, nothing due (once
+  /// per command).
+  void fire_due(Time now, std::vector<Event>& out) {
+    if (!timers.empty() && timers.front().due <= now) fire_due_from(now, out);
+  }
+  void fire_due_from(Time now, std::vector<Event>& out);
   void fire(const Timer& t, std::vector<Event>& out);
   bool join(std::uint32_t player, Time at, std::vector<Event>& out, ErrorCode* err,
             std::string* msg);
@@ -83,7 +88,8 @@ struct Engine::Impl {
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
   /// An event to every member of a room (its block) but seat `seat`. By block, so a
   /// seated player's command need not read the room record.
-  static void emit_to_others(const MemberList& block, std::uint32_t seat, Event::Data data, Time at,
+  template <class Data>
+  static void emit_to_others(const MemberList& block, std::uint32_t seat, Data data, Time at,
                              std::vector<Event>& out);
   /// `movement` of seat `seat` (a choice when face is 0) to the other members.
   static void emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,

@@ -41,36 +41,34 @@ class TimerQueue {
  public:
   void push(const Timer& t) {
     Lane* lane = lane_of(t.kind);
+    std::uint8_t where = kHeap;
     if (lane != nullptr && (lane->empty() || !fires_before(t, lane->back()))) {
       lane->push(t);
+      where = static_cast<std::uint8_t>(lane - lanes_.data());
     } else {
       heap_.push_back(t);
       std::push_heap(heap_.begin(), heap_.end(), later);
     }
     ++size_;
+    // Firing before the front, `t` is the front of where it went (a lane's back fires
+    // last in it, unless the lane was empty; the heap's top is its least).
+    if (size_ == 1 || fires_before(t, front())) front_ = where;
   }
   bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
-  /// The next timer to fire. Not empty().
-  const Timer& front() const noexcept {
-    const Timer* best = heap_.empty() ? nullptr : &heap_.front();
-    for (const Lane& l : lanes_) {
-      if (!l.empty() && (best == nullptr || fires_before(l.front(), *best))) best = &l.front();
-    }
-    return *best;
-  }
+  /// The next timer to fire. Not empty(). O(1): the queue keeps where its front is,
+  /// since the engine asks for it several times a command.
+  const Timer& front() const noexcept { return front_ == kHeap ? heap_.front() : lanes_[front_].front(); }
   /// Remove front(). Not empty().
   void pop() noexcept {
-    const Timer* f = &front();
-    --size_;
-    for (Lane& l : lanes_) {
-      if (!l.empty() && &l.front() == f) {
-        l.pop();
-        return;
-      }
+    if (front_ == kHeap) {
+      std::pop_heap(heap_.begin(), heap_.end(), later);
+      heap_.pop_back();
+    } else {
+      lanes_[front_].pop();
     }
-    std::pop_heap(heap_.begin(), heap_.end(), later);
-    heap_.pop_back();
+    --size_;
+    find_front();
   }
   /// Drop every timer `keep` refuses; the order of the rest is unchanged.
   template <class Keep>
@@ -80,6 +78,7 @@ class TimerQueue {
     std::erase_if(heap_, [&keep](const Timer& t) { return !keep(t); });
     std::make_heap(heap_.begin(), heap_.end(), later);
     size_ += heap_.size();
+    find_front();
   }
   /// Timers the lanes have room for without allocating (memory follows live timers).
   std::size_t lane_capacity() const noexcept {
@@ -194,9 +193,23 @@ class TimerQueue {
     }
   }
 
+  static constexpr std::uint8_t kHeap = 3;  // front_: a lane's index, or the heap
+  void find_front() noexcept {
+    const Timer* best = heap_.empty() ? nullptr : &heap_.front();
+    front_ = kHeap;
+    for (std::uint8_t i = 0; i < lanes_.size(); ++i) {
+      const Lane& l = lanes_[i];
+      if (!l.empty() && (best == nullptr || fires_before(l.front(), *best))) {
+        best = &l.front();
+        front_ = i;
+      }
+    }
+  }
+
   std::array<Lane, 3> lanes_;
   std::vector<Timer> heap_;
   std::size_t size_ = 0;
+  std::uint8_t front_ = kHeap;
 };
 
 }  // namespace roshambo::detail
