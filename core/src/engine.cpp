@@ -260,7 +260,8 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   for (detail::Seat& s : seats) s.playing = true;
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
     const PlayerRec& p = P(seats[i].player);
-    scores.data()[i] = {p.total, p.streak};
+    scores.data()[i].total_score = p.total;
+    scores.data()[i].win_streak = p.streak;
     if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
       Rng rng = detail::bot_rng(cfg.seed, r.number, i);
@@ -278,8 +279,9 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   RoomRec& r = rooms[slot];
   ChoiceCounts counts;
   for (const auto& s : r.seats()) counts.add(s.choice);
-  SharedArray<ResultRow> rows(r.size());
+  SharedArray<ResultRow> rows(r.size(), r.block);  // rows point into the members
   ResultRow* row = rows.data();
+  std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
     PlayerRec& p = P(s.player);
@@ -290,7 +292,14 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     p.streak = rs.win_streak;
     p.total = add_saturating(p.total, rs.round_score);
     p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
-    *row++ = ResultRow{p.profile, s.choice, t, rs.round_score, p.total, p.streak};
+    // Field by field: a temporary row copied in stalled on store forwarding.
+    row->who = &(*r.block)[i++];
+    row->choice = s.choice;
+    row->tally = t;
+    row->round_score = rs.round_score;
+    row->total_score = p.total;
+    row->win_streak = p.streak;
+    ++row;
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;

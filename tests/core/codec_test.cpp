@@ -205,9 +205,9 @@ TEST_CASE("event JSON: exact bytes for every event type", "[codec]") {
   Event res;
   res.at = 10;
   res.to.room = all;
-  const SharedArray<ResultRow> rows{{a, Choice::Rock, {2, 0}, 4, 0, 2},
-                                    {b, Choice::None, {0, 2}, -2, -6, 0},
-                                    {bot, Choice::Scissors, {1, 1}, 0, 0, 0}};
+  const SharedArray<ResultRow> rows{{a.get(), Choice::Rock, {2, 0}, 4, 0, 2},
+                                    {b.get(), Choice::None, {0, 2}, -2, -6, 0},
+                                    {bot.get(), Choice::Scissors, {1, 1}, 0, 0, 0}};
   res.data = ResultData{12, rows};
   CHECK(rt::line(res) ==
         R"({"at":10,"to":["a","b"],"type":"result","data":{"roomId":"room-12","result":[{"uid":"a","bot":false,"choice":2,"wins":2,"losses":0,"base":2,"roundScore":4,"totalScore":0,"winStreak":2},{"uid":"b","bot":false,"choice":0,"wins":0,"losses":2,"base":-2,"roundScore":-2,"totalScore":-6,"winStreak":0},{"uid":"bot-1","bot":true,"choice":1,"wins":1,"losses":1,"base":0,"roundScore":0,"totalScore":0,"winStreak":0}]}})");

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "roshambo/engine.hpp"
 #include "roshambo/event.hpp"
 
 using namespace roshambo;
@@ -95,4 +96,50 @@ TEST_CASE("member list: the last handle frees it and its profiles", "[members]")
     CHECK(&(*other)[0] == raw);
   }
   CHECK(p.get() == raw);  // still ours; ASan and the leak check watch the rest
+}
+
+TEST_CASE("shared array: an anchored array keeps the members its elements point to", "[members]") {
+  SharedArray<ResultRow> rows;
+  {
+    MemberListRef list = MemberList::make(3);
+    list->push_back(ProfileRef::make("ann", "Ann", ""));
+    list->push_back(ProfileRef::make("bob", "Bob", ""));
+    SharedArray<ResultRow> made(2, list);
+    for (std::uint32_t i = 0; i < 2; ++i) made.data()[i].who = &(*list)[i];
+    rows = made;  // a copy: one more reference, no new allocation
+    CHECK(rows.begin() == made.begin());
+  }  // the list's own handle and the first array are gone
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].who->uid() == "ann");
+  CHECK(rows.at(1).who->name() == "Bob");
+  CHECK_THROWS_AS(rows.at(2), std::out_of_range);
+  const SharedArray<StartScore> empty(0);
+  CHECK(empty.empty());
+  CHECK(empty.begin() == empty.end());
+  const SharedArray<StartScore> scores{{-4, 0}, {9, 2}};
+  CHECK(scores.back().win_streak == 2);
+  CHECK(scores.front().total_score == -4);
+}
+
+TEST_CASE("result rows outlive their event and the engine", "[members]") {
+  SharedArray<ResultRow> rows;
+  {
+    Config cfg;
+    cfg.bot_fill_after_ms = 0;
+    Engine e(cfg);
+    std::vector<Event> out;
+    e.handle(Command::hello("ann", "Ann"), 0, out);
+    e.handle(Command::hello("bob", "Bob"), 0, out);
+    e.handle(Command::join("ann"), 0, out);
+    e.handle(Command::join("bob"), 0, out);
+    e.handle(Command::choice("ann", static_cast<std::int64_t>(Choice::Rock)), 1, out);
+    out.clear();
+    e.tick(cfg.game_time_ms, out);
+    REQUIRE(out.size() == 1);
+    rows = std::get<ResultData>(out[0].data).rows;
+  }  // events and engine gone: under ASan a dangling `who` is an error here
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].who->uid() == "ann");
+  CHECK(rows[1].who->uid() == "bob");
+  CHECK(rows[0].round_score > 0);
 }

@@ -133,8 +133,8 @@ TEST_CASE("write_event: every event type, JSON text equal to the described tree"
   add(MovementData{4}, room_minus_a);
   add(LeaveData{b}, room_minus_a);
   const SharedArray<ResultRow> rows{
-      {a, Choice::Rock, {2, 0}, 4, 0, 2},
-      {bot, Choice::Scissors, {1, 1}, 0, std::numeric_limits<std::int64_t>::min(), 0}};
+      {a.get(), Choice::Rock, {2, 0}, 4, 0, 2},
+      {bot.get(), Choice::Scissors, {1, 1}, 0, std::numeric_limits<std::int64_t>::min(), 0}};
   add(ResultData{12, rows}, room_minus_a);
   add(ErrorData{ErrorCode::InvalidField, "data.user: \"must\" be an object\t"}, only_a);
   add(ErrorData{ErrorCode::Malformed, "not valid JSON"}, nobody);

@@ -136,7 +136,8 @@ inline void MemberListRef::release() noexcept {
 /// An immutable array shared by the events that hold it: count, reference count and
 /// elements in one allocation (a `shared_ptr<vector>` took two and its control block).
 /// The count is atomic, so events holding arrays may be copied and released on any
-/// thread. An empty array allocates nothing.
+/// thread. An array may hold an anchor, a member list its elements point into, alive
+/// as long as the array. An empty array allocates nothing.
 template <class T>
 class SharedArray {
  public:
@@ -144,16 +145,18 @@ class SharedArray {
 
   SharedArray() noexcept = default;
   /// An array of `n` value-initialised elements, writable through data() until copied.
-  explicit SharedArray(std::size_t n) {
+  explicit SharedArray(std::size_t n, MemberListRef anchor = {}) {
     if (n == 0) return;
     void* mem = ::operator new(kOffset + n * sizeof(T));
     h_ = ::new (mem) Header{};
+    h_->anchor = std::move(anchor);
     T* first = elements();
     std::size_t built = 0;
     try {
       for (; built < n; ++built) ::new (first + built) T();
     } catch (...) {
       std::destroy_n(first, built);
+      h_->~Header();
       ::operator delete(mem);
       h_ = nullptr;
       throw;
@@ -198,6 +201,7 @@ class SharedArray {
   struct Header {
     std::atomic<std::uint32_t> refs{1};
     std::size_t size = 0;
+    MemberListRef anchor;
   };
   static constexpr std::size_t kOffset = (sizeof(Header) + alignof(T) - 1) / alignof(T) * alignof(T);
   T* elements() const noexcept {
@@ -265,7 +269,9 @@ struct LeaveData {
 
 /// One member's line in a `result`.
 struct ResultRow {
-  ProfileRef who;
+  /// The member, as the room lists it: a profile of the room's member list, which the
+  /// rows' array keeps alive (its anchor), so a row costs no reference count.
+  const Profile* who = nullptr;
   Choice choice = Choice::None;
   PairTally tally;
   std::int64_t round_score = 0;
