@@ -169,6 +169,7 @@ void Engine::Impl::prune() noexcept {
 }
 
 void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
+  if (!emits(EventType::Room)) return;
   // Built in place: a local Event moved in cost a 100-byte move and a destructor visit.
   Event& e = out.emplace_back();
   e.at = at;
@@ -188,6 +189,7 @@ void Engine::Impl::emit_to_others(const MemberList& block, std::uint32_t seat, D
 
 void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                  std::vector<Event>& out) {
+  if (!emits(EventType::Movement)) return;
   emit_to_others(block, seat, MovementData{face}, at, out);
 }
 
@@ -256,12 +258,15 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   r.deadline = at + cfg.game_time_ms;
   push_timer({r.deadline, 0, slot, r.gen, kNone, 0, detail::TimerKind::Deadline});
   const std::span<detail::Seat> seats = r.seats();
-  SharedArray<StartScore> scores(seats.size());
+  const bool event = emits(EventType::Start);
+  SharedArray<StartScore> scores(event ? seats.size() : 0);
   for (detail::Seat& s : seats) s.playing = true;
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
-    const PlayerRec& p = P(seats[i].player);
-    scores.data()[i].total_score = p.total;
-    scores.data()[i].win_streak = p.streak;
+    if (event) {
+      const PlayerRec& p = P(seats[i].player);
+      scores.data()[i].total_score = p.total;
+      scores.data()[i].win_streak = p.streak;
+    }
     if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
       Rng rng = detail::bot_rng(cfg.seed, r.number, i);
@@ -269,6 +274,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       push_timer({when, 0, slot, r.gen, seats[i].player, i, detail::TimerKind::BotPick});
     }
   }
+  if (!event) return;
   Event& e = out.emplace_back();
   e.at = at;
   e.to.room = view(r);
@@ -279,7 +285,9 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   RoomRec& r = rooms[slot];
   ChoiceCounts counts;
   for (const auto& s : r.seats()) counts.add(s.choice);
-  SharedArray<ResultRow> rows(r.size(), r.block);  // rows point into the members
+  const bool event = emits(EventType::Result);
+  SharedArray<ResultRow> rows;
+  if (event) rows = SharedArray<ResultRow>(r.size(), r.block);  // rows point into the members
   ResultRow* row = rows.data();
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
@@ -292,6 +300,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     p.streak = rs.win_streak;
     p.total = add_saturating(p.total, rs.round_score);
     p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
+    if (!event) continue;
     // Field by field: a temporary row copied in stalled on store forwarding.
     row->who = &(*r.block)[i++];
     row->choice = s.choice;
@@ -303,10 +312,12 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
-  Event& e = out.emplace_back();
-  e.at = at;
-  e.to.room = view(r);
-  e.data.emplace<ResultData>(ResultData{r.number, std::move(rows)});
+  if (event) {
+    Event& e = out.emplace_back();
+    e.at = at;
+    e.to.room = view(r);
+    e.data.emplace<ResultData>(ResultData{r.number, std::move(rows)});
+  }
 
   if (!cfg.requeue) {
     close_room(slot);
@@ -343,6 +354,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
       return false;
     }
     // Idempotent: tell the sender where they are again.
+    if (!emits(EventType::Room)) return true;
     MemberView v = view(r);
     Event e;
     e.at = at;
@@ -371,6 +383,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
 
 void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                                  std::vector<Event>& out) {
+  if (!emits(EventType::Presence)) return;
   emit_to_others(*r.block, seat, PresenceData{r.block->ref(seat), online}, at, out);
 }
 
@@ -385,6 +398,7 @@ void Engine::Impl::drop(std::uint32_t player, Time at, std::vector<Event>& out) 
 void Engine::Impl::resume(std::uint32_t player, Time at, std::vector<Event>& out) {
   const PlayerRec& p = players.human(player);
   const RoomRec& r = rooms[p.room];
+  if (!emits(EventType::Resume)) return emit_presence(r, p.seat, true, at, out);
   Event e;
   e.at = at;
   e.to.single = p.profile;
@@ -423,11 +437,13 @@ void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Even
     return;
   }
   if (r.phase == Phase::Waiting) waiting.resized(rooms, slot, before);
-  Event e;
-  e.at = at;
-  e.to.room = view(r);
-  e.data = LeaveData{who};
-  out.push_back(std::move(e));
+  if (emits(EventType::Leave)) {
+    Event e;
+    e.at = at;
+    e.to.room = view(r);
+    e.data = LeaveData{who};
+    out.push_back(std::move(e));
+  }
   if (r.phase == Phase::Waiting) emit_room(r, at, out);
 }
 
@@ -498,11 +514,13 @@ void greet(Engine::Impl& m, std::uint32_t id, Time now, std::vector<Event>& out)
     p.online = true;
     ++m.online;
   }
-  Event e;
-  e.at = now;
-  e.to.single = p.profile;
-  e.data = HiData{m.online};
-  out.push_back(std::move(e));
+  if (m.emits(EventType::Hi)) {
+    Event e;
+    e.at = now;
+    e.to.single = p.profile;
+    e.data = HiData{m.online};
+    out.push_back(std::move(e));
+  }
   if (back) m.resume(id, now, out);  // its Grace timer is cancelled: prune() follows
 }
 
@@ -560,7 +578,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
     return Refusal{ErrorCode::NotPlaying, room_id(c.m.rooms[p.room].number) + " has not started"};
   }
   seat.choice = static_cast<Choice>(v);
-  Engine::Impl::emit_movement(*p.block, p.seat, 0, c.now, c.out);
+  c.m.emit_movement(*p.block, p.seat, 0, c.now, c.out);
   return std::nullopt;
 }
 
@@ -569,7 +587,7 @@ Verdict on_face(Call& c, std::uint32_t id) {
   if (v < 1 || v > 4) return Refusal{ErrorCode::InvalidFace, "face must be 1..4, got " + std::to_string(v)};
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
-  Engine::Impl::emit_movement(*p.block, p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
+  c.m.emit_movement(*p.block, p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
   return std::nullopt;
 }
 
@@ -818,7 +836,17 @@ ErrorCode Engine::reject(std::string_view from, std::optional<Time> now, ErrorCo
 
 std::string Engine::snapshot() const { return impl_->snapshot(); }
 Engine Engine::from_snapshot(std::string_view json) { return Engine(Impl::restore(json)); }
-void Engine::restore(std::string_view json) { impl_ = Impl::restore(json); }
+void Engine::restore(std::string_view json) {
+  std::unique_ptr<Impl> fresh = Impl::restore(json);
+  // The host's choices about events are not state: they outlive the state they filter.
+  fresh->event_filter = impl_->event_filter;
+  fresh->filtered_events = impl_->filtered_events;
+  impl_ = std::move(fresh);
+}
+
+void Engine::set_event_filter(EventFilter types) noexcept { impl_->event_filter = types & kAllEvents; }
+EventFilter Engine::event_filter() const noexcept { return impl_->event_filter; }
+std::uint64_t Engine::filtered_events() const noexcept { return impl_->filtered_events; }
 std::uint64_t Engine::digest() const { return impl_->digest(); }
 void Engine::verify() const { impl_->verify(); }
 

@@ -46,6 +46,16 @@ struct Engine::Impl {
   detail::TimerQueue timers;
   std::size_t sweep_at = 64;  // queue size at which push_timer next sweeps out cancelled timers
   const EventSink* sink = nullptr;  // set for the length of one streaming call
+  // Event types the host wants built (Engine::set_event_filter): not game state, so in
+  // no snapshot or digest; the events it skips are counted.
+  EventFilter event_filter = kAllEvents;
+  std::uint64_t filtered_events = 0;
+  /// True when an event of type `t` is to be built; else counts it as filtered.
+  bool emits(EventType t) noexcept {
+    if (event_filter & event_bit(t)) return true;
+    ++filtered_events;
+    return false;
+  }
   std::uint64_t next_seq = 0;
   std::uint64_t next_room = 1;
   std::uint64_t next_bot = 1;
@@ -92,7 +102,7 @@ struct Engine::Impl {
   static void emit_to_others(const MemberList& block, std::uint32_t seat, Data data, Time at,
                              std::vector<Event>& out);
   /// `movement` of seat `seat` (a choice when face is 0) to the other members.
-  static void emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
+  void emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                             std::vector<Event>& out);
 
   // --- state.cpp

@@ -144,6 +144,18 @@ class Engine {
   ErrorCode reject(std::string_view from, std::optional<Time> now, ErrorCode code,
                    std::string message, std::vector<Event>& out, const EventSink& sink);
 
+  /// Build only events of these types (event_bit() of each, or'ed; kAllEvents by
+  /// default). Error events are always built. For hosts that read only some events: the
+  /// simulator, without an event log, reads starts and results and skips building the
+  /// rest. The rules and the state are the same whatever the filter: it is not part of
+  /// snapshots or digests; copies and restore() keep it.
+  void set_event_filter(EventFilter types) noexcept;
+  /// The current filter.
+  EventFilter event_filter() const noexcept;
+  /// Events the filter kept from being built, since creation (a copy starts from its
+  /// original's count; restore() keeps the count).
+  std::uint64_t filtered_events() const noexcept;
+
   /// When the next timer is due, if any.
   std::optional<Time> next_deadline() const noexcept;
   /// The latest time the engine has seen (starts at 0).

@@ -315,6 +315,13 @@ enum class EventType : std::uint8_t {
 /// Wire name of an event type: "hi", "room", ...
 std::string_view to_string(EventType t) noexcept;
 
+/// A set of event types: event_bit() of each, or'ed (Engine::set_event_filter).
+using EventFilter = std::uint32_t;
+/// The set holding only `t`.
+constexpr EventFilter event_bit(EventType t) noexcept { return EventFilter{1} << static_cast<unsigned>(t); }
+/// Every event type.
+inline constexpr EventFilter kAllEvents = (EventFilter{1} << (static_cast<unsigned>(EventType::Resume) + 1)) - 1;
+
 /// One event: when, to whom, what.
 struct Event {
   using Data = std::variant<HiData, RoomData, StartData, MovementData, LeaveData, ResultData,
