@@ -87,6 +87,11 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
       picks_(static_cast<std::uint64_t>(o.config.game_time_ms)) {
   cfg_.seed = shard_seed(o.config.seed, index);
   engine_.emplace(cfg_);
+  // Players learn from starts and results (and refusals, always built); the other
+  // events matter only to an event log, so without one the engine skips building them.
+  if (!o.event_log) {
+    engine_->set_event_filter(event_bit(EventType::Start) | event_bit(EventType::Result));
+  }
   out_.summary.seed = cfg_.seed;
   out_.summary.first_player = first;
   out_.summary.players = count;
@@ -141,6 +146,7 @@ ShardOut Shard::run() {
   }
   report(o_.rounds);
   flush_logs(true);
+  out_.summary.events += engine_->filtered_events();  // sent, whether built or not
   out_.summary.rooms_settled = engine_->stats().rooms_settled;
   out_.summary.digest = engine_->digest();
   out_.summary.end_time = engine_->now();
