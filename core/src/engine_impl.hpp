@@ -72,7 +72,9 @@ struct Engine::Impl {
   void close_room(std::uint32_t slot) noexcept;
   void add_member(std::uint32_t slot, std::uint32_t player);
   MemberView view(const RoomRec& r) const;
-  void push_timer(Timer t);
+  /// Queue a timer (its seq is the next one). `player` and `seat`: see Timer.
+  void push_timer(Time due, std::uint32_t room, std::uint32_t gen, detail::TimerKind kind,
+                  std::uint32_t player = detail::kNone, std::uint32_t seat = 0);
   bool live(const Timer& t) const noexcept;
   void prune() noexcept;
 

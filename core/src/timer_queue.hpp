@@ -29,6 +29,10 @@ struct Timer {
 inline bool fires_before(const Timer& a, const Timer& b) noexcept {
   return a.due != b.due ? a.due < b.due : a.seq < b.seq;
 }
+/// The same for a timer not built yet, given by its (due, seq).
+inline bool fires_before_key(Time due, std::uint64_t seq, const Timer& b) noexcept {
+  return due != b.due ? due < b.due : seq < b.seq;
+}
 
 /// Bot fills, deadlines and graces each last one duration fixed by the config, and
 /// host time never goes back, so each kind arrives already in firing order: a FIFO
@@ -53,6 +57,25 @@ class TimerQueue {
     // Firing before the front, `t` is the front of where it went (a lane's back fires
     // last in it, unless the lane was empty; the heap's top is its least).
     if (size_ == 1 || fires_before(t, front())) front_ = where;
+  }
+  /// push() of a timer with these fields, written in place.
+  void emplace(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
+               std::uint32_t seat, TimerKind kind) {
+    Lane* lane = lane_of(kind);
+    if (lane == nullptr || (!lane->empty() && fires_before_key(due, seq, lane->back()))) {
+      push(Timer{due, seq, room, gen, player, seat, kind});  // the heap, as push() decides
+      return;
+    }
+    Timer& t = lane->emplace();
+    t.due = due;
+    t.seq = seq;
+    t.room = room;
+    t.gen = gen;
+    t.player = player;
+    t.seat = seat;
+    t.kind = kind;
+    ++size_;
+    if (size_ == 1 || fires_before(t, front())) front_ = static_cast<std::uint8_t>(lane - lanes_.data());
   }
   bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
@@ -122,10 +145,11 @@ class TimerQueue {
     std::size_t capacity() const noexcept { return mask_ + (buf_ != nullptr); }
     const Timer& front() const noexcept { return buf_[head_]; }
     const Timer& back() const noexcept { return buf_[(head_ + size_ - 1) & mask_]; }
-    void push(const Timer& t) {
+    void push(const Timer& t) { emplace() = t; }
+    /// A new slot at the back, for the caller to fill.
+    Timer& emplace() {
       if (size_ == capacity()) resize(capacity() == 0 ? kMinCapacity : 2 * capacity());
-      buf_[(head_ + size_) & mask_] = t;
-      ++size_;
+      return buf_[(head_ + size_++) & mask_];
     }
     void pop() noexcept {
       head_ = (head_ + 1) & mask_;
