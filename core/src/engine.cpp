@@ -140,7 +140,7 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
 }
 
 void Engine::Impl::push_timer(Time due, std::uint32_t room, std::uint32_t gen, detail::TimerKind kind,
-                              std::uint32_t player, std::uint32_t seat) {
+                              std::uint32_t player, std::uint16_t seat) {
   // A cancelled timer waits in the queue until it reaches the front, which for a closed
   // room's may be a day away behind a live one. Sweep them all out each time the queue
   // has doubled since the last sweep: amortised O(1) a timer, the queue never holds more
@@ -273,7 +273,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
       Rng rng = detail::bot_rng(cfg.seed, r.number, i);
       const Time when = at + static_cast<Time>(rng.below(static_cast<std::uint64_t>(cfg.game_time_ms)));
-      push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, i);
+      push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, static_cast<std::uint16_t>(i));
     }
   }
   if (!event) return;

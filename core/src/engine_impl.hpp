@@ -74,7 +74,7 @@ struct Engine::Impl {
   MemberView view(const RoomRec& r) const;
   /// Queue a timer (its seq is the next one). `player` and `seat`: see Timer.
   void push_timer(Time due, std::uint32_t room, std::uint32_t gen, detail::TimerKind kind,
-                  std::uint32_t player = detail::kNone, std::uint32_t seat = 0);
+                  std::uint32_t player = detail::kNone, std::uint16_t seat = 0);
   bool live(const Timer& t) const noexcept;
   void prune() noexcept;
 

@@ -376,7 +376,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         const auto b = bot_ids.find(need_str(tj, "uid", 64));
         if (b == bot_ids.end() || m->P(b->second).room != t.room) bad("bot_pick for a bot not in that room");
         t.player = b->second;
-        t.seat = static_cast<std::uint32_t>(need_int(tj, "seat", 0, cfg.capacity - 1));
+        t.seat = static_cast<std::uint16_t>(need_int(tj, "seat", 0, cfg.capacity - 1));
       }
       m->timers.push(t);
     }

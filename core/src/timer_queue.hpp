@@ -21,9 +21,10 @@ struct Timer {
   std::uint32_t room;
   std::uint32_t gen;     // the room's gen; for Grace, the player's grace_gen
   std::uint32_t player;  // BotPick: the bot; Grace: the dropped player
-  std::uint32_t seat;    // BotPick: the bot's seat at the start, which seeds its pick
+  std::uint16_t seat;    // BotPick: the bot's seat at the start, which seeds its pick (capacity <= 1024)
   TimerKind kind;
 };
+static_assert(sizeof(Timer) == 32, "two timers a cache line");
 
 /// Firing order: earliest due first, then creation order.
 inline bool fires_before(const Timer& a, const Timer& b) noexcept {
@@ -60,7 +61,7 @@ class TimerQueue {
   }
   /// push() of a timer with these fields, written in place.
   void emplace(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
-               std::uint32_t seat, TimerKind kind) {
+               std::uint16_t seat, TimerKind kind) {
     Lane* lane = lane_of(kind);
     if (lane == nullptr || (!lane->empty() && fires_before_key(due, seq, lane->back()))) {
       push(Timer{due, seq, room, gen, player, seat, kind});  // the heap, as push() decides
