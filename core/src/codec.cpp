@@ -239,6 +239,244 @@ class JsonReader {
   const json* v_ = nullptr;
 };
 
+// A command-log line's JSON read in place, with no allocation, for the lines logs are
+// made of. It takes a subset of JSON on which it and nlohmann::json agree by
+// construction: strings without escapes or control bytes, in valid UTF-8; integers of
+// at most 18 digits; literals; objects and arrays up to kMaxDepth deep, a field's key
+// at most once per object. On anything else parse() returns false and the line goes to
+// nlohmann::json, which decides as it always did: so a line reads the same either way,
+// only faster here. Only the values of the decoder's field names get a node; the rest
+// is checked and skipped.
+class FlatJson {
+ public:
+  enum class Kind : std::uint8_t { Null, Bool, Int, String, Object, Array };
+  struct Node {
+    Kind kind;
+    std::int64_t integer;
+    std::string_view text;
+    std::int8_t member[detail::kFieldCount];  // node index of each field's value, or -1
+  };
+
+  // The whole line is one object, whitespace around it allowed.
+  bool parse(std::string_view line) {
+    p_ = line.data();
+    end_ = p_ + line.size();
+    count_ = 0;
+    skip_space();
+    if (p_ == end_ || *p_ != '{') return false;
+    if (!value(0, add())) return false;
+    skip_space();
+    return p_ == end_;
+  }
+  const Node& node(std::size_t i) const { return nodes_[i]; }
+
+ private:
+  static constexpr int kMaxNodes = 32;
+  static constexpr int kMaxDepth = 32;
+
+  Node* add() {
+    if (count_ == kMaxNodes) return nullptr;
+    Node* n = &nodes_[count_++];
+    std::memset(n->member, -1, sizeof n->member);
+    return n;
+  }
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+  // The field a key names, or -1.
+  static int field_of(std::string_view k) {
+    using detail::Field;
+    Field f;
+    switch (k.size()) {
+      case 2: f = Field::At; break;
+      case 3: f = Field::Uid; break;
+      case 4:
+        switch (k[0]) {
+          case 'f': f = k[1] == 'r' ? Field::From : Field::Face; break;
+          case 't': f = Field::Type; break;
+          case 'd': f = Field::Data; break;
+          case 'u': f = Field::User; break;
+          default: return -1;
+        }
+        break;
+      case 5: f = Field::Uname; break;
+      case 6: f = Field::Choice; break;
+      case 7: f = Field::Uavatar; break;
+      default: return -1;
+    }
+    return k == detail::field_name(f) ? static_cast<int>(f) : -1;
+  }
+  // After the opening quote; leaves p_ after the closing one.
+  bool string(std::string_view& out) {
+    const char* start = p_;
+    bool wide = false;
+    for (;;) {
+      if (p_ == end_) return false;
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') break;
+      if (c < 0x20 || c == '\\') return false;
+      wide |= c >= 0x80;
+      ++p_;
+    }
+    out = {start, static_cast<std::size_t>(p_ - start)};
+    ++p_;
+    return !wide || valid_utf8(out);
+  }
+  bool number(Node* n) {
+    const bool negative = *p_ == '-';
+    if (negative) ++p_;
+    const char* digits = p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    // Fractions, exponents and long integers are nlohmann::json's to read.
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+    if (p_ - digits > 18) return false;
+    if (n) {
+      std::int64_t v = 0;
+      for (const char* d = digits; d != p_; ++d) v = v * 10 + (*d - '0');
+      n->kind = Kind::Int;
+      n->integer = negative ? -v : v;
+    }
+    return true;
+  }
+  // A value at p_ (after whitespace); `n` receives it, or null to only check it.
+  bool value(int depth, Node* n) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': {
+        if (depth == kMaxDepth) return false;
+        if (n) n->kind = Kind::Object;
+        ++p_;
+        skip_space();
+        if (p_ != end_ && *p_ == '}') {
+          ++p_;
+          return true;
+        }
+        for (;;) {
+          std::string_view key;
+          if (p_ == end_ || *p_ != '"') return false;
+          ++p_;
+          if (!string(key)) return false;
+          skip_space();
+          if (p_ == end_ || *p_ != ':') return false;
+          ++p_;
+          skip_space();
+          Node* child = nullptr;
+          if (const int f = n ? field_of(key) : -1; f >= 0) {
+            if (n->member[f] >= 0) return false;  // a key twice
+            child = add();
+            if (!child) return false;
+            n->member[f] = static_cast<std::int8_t>(child - nodes_);
+          }
+          if (!value(depth + 1, child)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == '}') {
+            ++p_;
+            return true;
+          }
+          if (*p_ != ',') return false;
+          ++p_;
+          skip_space();
+        }
+      }
+      case '[': {
+        if (depth == kMaxDepth) return false;
+        if (n) n->kind = Kind::Array;
+        ++p_;
+        skip_space();
+        if (p_ != end_ && *p_ == ']') {
+          ++p_;
+          return true;
+        }
+        for (;;) {
+          if (!value(depth + 1, nullptr)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == ']') {
+            ++p_;
+            return true;
+          }
+          if (*p_ != ',') return false;
+          ++p_;
+          skip_space();
+        }
+      }
+      case '"': {
+        std::string_view s;
+        ++p_;
+        if (!string(s)) return false;
+        if (n) {
+          n->kind = Kind::String;
+          n->text = s;
+        }
+        return true;
+      }
+      case 't':
+        if (n) n->kind = Kind::Bool;
+        return literal("true");
+      case 'f':
+        if (n) n->kind = Kind::Bool;
+        return literal("false");
+      case 'n':
+        if (n) n->kind = Kind::Null;
+        return literal("null");
+      default:
+        return number(n);
+    }
+  }
+
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  int count_ = 0;
+  Node nodes_[kMaxNodes];
+};
+
+// A FlatJson line as the shared decoder reads it.
+class FlatReader {
+ public:
+  static constexpr bool kCarriesTime = true;
+
+  FlatReader() = default;
+  explicit FlatReader(const FlatJson& doc) : doc_(&doc), n_(&doc.node(0)) {}
+
+  explicit operator bool() const noexcept { return n_ != nullptr; }
+  FlatReader find(detail::Field f) const {
+    const int i = n_->member[static_cast<std::size_t>(f)];
+    return i < 0 ? FlatReader() : FlatReader(doc_, &doc_->node(static_cast<std::size_t>(i)));
+  }
+  bool is_null() const noexcept { return n_->kind == FlatJson::Kind::Null; }
+  bool is_string() const noexcept { return n_->kind == FlatJson::Kind::String; }
+  bool is_object() const noexcept { return n_->kind == FlatJson::Kind::Object; }
+  // Only integers that fit are taken (FlatJson), so no value is out of range.
+  detail::IntRead integer(std::int64_t& out) const {
+    if (n_->kind != FlatJson::Kind::Int) return detail::IntRead::NotInteger;
+    out = n_->integer;
+    return detail::IntRead::Ok;
+  }
+  std::string_view text(std::string&) const { return n_->text; }
+  bool may_fit(std::size_t) const noexcept { return true; }
+  std::optional<detail::Refusal> refusal(const Config&) const { return std::nullopt; }
+
+ private:
+  FlatReader(const FlatJson* doc, const FlatJson::Node* n) : doc_(doc), n_(n) {}
+
+  const FlatJson* doc_ = nullptr;
+  const FlatJson::Node* n_ = nullptr;
+};
+
 }  // namespace
 
 std::optional<CommandType> command_type_from_string(std::string_view name) noexcept {
@@ -364,29 +602,43 @@ std::string encode_tick_line(Time at) {
   return out;
 }
 
-std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
-                                                       const Config& limits) {
-  DecodeError err;
-  auto fail = [&](ErrorCode code, std::string message) {
-    err.code = code;
-    err.message = std::move(message);
-    return err;
+namespace detail {
+
+void decode_command_line(std::string_view line, const Config& limits, Decoded& out) {
+  auto fail = [&out](ErrorCode code, std::string message) {
+    out.kind = Decoded::Kind::Refused;
+    out.at.reset();
+    out.from.clear();
+    out.from_read = false;
+    out.code = code;
+    out.message = std::move(message);
   };
   // The text's own checks; the fields are the shared decoder's.
   if (line.size() > limits.max_command_bytes) {
     return fail(ErrorCode::CapacityExceeded, "line longer than max_command_bytes (" +
                                                  std::to_string(limits.max_command_bytes) + ")");
   }
+  FlatJson flat;
+  if (flat.parse(line)) return decode_command(FlatReader(flat), limits, out);
   const json j = json::parse(line, nullptr, false);
   if (j.is_discarded()) return fail(ErrorCode::Malformed, "not valid JSON");
   if (!j.is_object()) return fail(ErrorCode::Malformed, "not a JSON object");
+  decode_command(JsonReader(j), limits, out);
+}
 
+}  // namespace detail
+
+std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
+                                                       const Config& limits) {
   detail::Decoded d;
-  detail::decode_command(JsonReader(j), limits, d);
+  detail::decode_command_line(line, limits, d);
   if (d.kind == detail::Decoded::Kind::Refused) {
+    DecodeError err;
     err.at = d.at;
     if (d.from_read) err.from = std::move(d.from);
-    return fail(d.code, std::move(d.message));
+    err.code = d.code;
+    err.message = std::move(d.message);
+    return err;
   }
   LogLine out;
   out.at = *d.at;
