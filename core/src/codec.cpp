@@ -50,6 +50,15 @@ struct QuotedWords {
 };
 constexpr QuotedWords kQuoted{};
 
+// write_event calls the sink's small pieces with constant words; inlined, a key or word
+// becomes a copy of known bytes. GCC leaves them out of line on its own (a tenth of
+// BM_Replay went to calls into key() and the memcpy it makes).
+#if defined(__GNUC__)
+#define ROSHAMBO_INLINE [[gnu::always_inline]] inline
+#else
+#define ROSHAMBO_INLINE inline
+#endif
+
 // Compact JSON text for detail::write_event. Pieces of bounded size (punctuation, keys,
 // numbers, wire names) are staged in `buf_` and reach `out` in one append, before each
 // player-supplied string and at finish(): per piece, a string append would cost a call.
@@ -61,28 +70,28 @@ class JsonSink {
   /// Flush what is staged; call once the event is written.
   void finish() { flush(); }
 
-  void begin_object() { open('{'); }
-  void end_object() { close('}'); }
-  void begin_array(std::size_t) { open('['); }
-  void end_array() { close(']'); }
-  void key(detail::Word w) {
+  ROSHAMBO_INLINE void begin_object() { open('{'); }
+  ROSHAMBO_INLINE void end_object() { close('}'); }
+  ROSHAMBO_INLINE void begin_array(std::size_t) { open('['); }
+  ROSHAMBO_INLINE void end_array() { close(']'); }
+  ROSHAMBO_INLINE void key(detail::Word w) {
     const std::string_view k = kQuoted.key(w);
     room_for(k.size() + 1);
     separate();
     stage(k);
     comma_ = false;
   }
-  void integer(std::int64_t v) {
+  ROSHAMBO_INLINE void integer(std::int64_t v) {
     room_for(24);
     separate();
     digits(v);
   }
-  void unsigned_integer(std::uint64_t v) {
+  ROSHAMBO_INLINE void unsigned_integer(std::uint64_t v) {
     room_for(24);
     separate();
     digits(v);
   }
-  void boolean(bool b) {
+  ROSHAMBO_INLINE void boolean(bool b) {
     room_for(6);
     separate();
     stage(b ? std::string_view("true") : std::string_view("false"));
@@ -106,13 +115,13 @@ class JsonSink {
     flush();
     append_json_string(s, out_);
   }
-  void word(detail::Word w) {
+  ROSHAMBO_INLINE void word(detail::Word w) {
     const std::string_view v = kQuoted.value(w);
     room_for(v.size() + 1);
     separate();
     stage(v);
   }
-  void room(std::uint64_t n) {
+  ROSHAMBO_INLINE void room(std::uint64_t n) {
     room_for(32);
     separate();
     stage("\"room-");
@@ -133,42 +142,42 @@ class JsonSink {
     buf_[n_++] = '.';
     stage({decimals, len});
   }
-  void event_type(EventType t) { quoted(to_string(t)); }
-  void error_code(ErrorCode c) { quoted(to_string(c)); }
+  ROSHAMBO_INLINE void event_type(EventType t) { quoted(to_string(t)); }
+  ROSHAMBO_INLINE void error_code(ErrorCode c) { quoted(to_string(c)); }
 
  private:
-  void room_for(std::size_t k) {
+  ROSHAMBO_INLINE void room_for(std::size_t k) {
     if (n_ + k > sizeof buf_) flush();
   }
   void flush() {
     out_.append(buf_, n_);
     n_ = 0;
   }
-  void stage(std::string_view s) {
+  ROSHAMBO_INLINE void stage(std::string_view s) {
     std::memcpy(buf_ + n_, s.data(), s.size());
     n_ += s.size();
   }
   template <class Int>
-  void digits(Int v) {
+  ROSHAMBO_INLINE void digits(Int v) {
     n_ = static_cast<std::size_t>(std::to_chars(buf_ + n_, buf_ + sizeof buf_, v).ptr - buf_);
   }
-  void separate() {
+  ROSHAMBO_INLINE void separate() {
     if (comma_) buf_[n_++] = ',';
     comma_ = true;
   }
-  void open(char c) {
+  ROSHAMBO_INLINE void open(char c) {
     room_for(2);
     separate();
     buf_[n_++] = c;
     comma_ = false;
   }
-  void close(char c) {
+  ROSHAMBO_INLINE void close(char c) {
     room_for(1);
     buf_[n_++] = c;
     comma_ = true;
   }
   // A wire name (an event type or error code): short, and never needs escaping.
-  void quoted(std::string_view s) {
+  ROSHAMBO_INLINE void quoted(std::string_view s) {
     room_for(s.size() + 3);
     separate();
     buf_[n_++] = '"';
@@ -239,13 +248,260 @@ class JsonReader {
   const json* v_ = nullptr;
 };
 
+// A command-log line's JSON read in place, with no allocation, for the lines logs are
+// made of. It takes a subset of JSON on which it and nlohmann::json agree by
+// construction: strings without escapes or control bytes, in valid UTF-8; integers of
+// at most 18 digits; literals; objects and arrays up to kMaxDepth deep, a field's key
+// at most once per object. On anything else parse() returns false and the line goes to
+// nlohmann::json, which decides as it always did: so a line reads the same either way,
+// only faster here. Only the values of the decoder's field names get a node; the rest
+// is checked and skipped.
+class FlatJson {
+ public:
+  enum class Kind : std::uint8_t { Null, Bool, Int, String, Object, Array };
+  // Trivial, so the node array costs nothing until used (a string_view member made
+  // every parse zero 32 nodes first).
+  struct Node {
+    Kind kind;
+    std::int64_t integer;
+    const char* text;
+    std::size_t text_size;
+    std::int8_t member[detail::kFieldCount];  // node index of each field's value, or -1
+  };
+
+  // The whole line is one object, whitespace around it allowed.
+  bool parse(std::string_view line) {
+    p_ = line.data();
+    end_ = p_ + line.size();
+    count_ = 0;
+    skip_space();
+    if (p_ == end_ || *p_ != '{') return false;
+    if (!value(0, add())) return false;
+    skip_space();
+    return p_ == end_;
+  }
+  const Node& node(std::size_t i) const { return nodes_[i]; }
+
+ private:
+  static constexpr int kMaxNodes = 32;
+  static constexpr int kMaxDepth = 32;
+
+  Node* add() {
+    if (count_ == kMaxNodes) return nullptr;
+    Node* n = &nodes_[count_++];
+    std::memset(n->member, -1, sizeof n->member);
+    return n;
+  }
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+  }
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() ||
+        std::memcmp(p_, word.data(), word.size()) != 0) {
+      return false;
+    }
+    p_ += word.size();
+    return true;
+  }
+  // The field a key names, or -1. Each name is compared at its constant length, which
+  // the compiler inlines: a memcmp and a strlen call per key cost a tenth of a replay.
+  template <std::size_t N>
+  static int is(std::string_view k, const char (&name)[N], detail::Field f) {
+    return std::memcmp(k.data(), name, N - 1) == 0 ? static_cast<int>(f) : -1;
+  }
+  static int field_of(std::string_view k) {
+    using detail::Field;
+    switch (k.size()) {
+      case 2: return is(k, "at", Field::At);
+      case 3: return is(k, "uid", Field::Uid);
+      case 4:
+        switch (k[0]) {
+          case 'f': return k[1] == 'r' ? is(k, "from", Field::From) : is(k, "face", Field::Face);
+          case 't': return is(k, "type", Field::Type);
+          case 'd': return is(k, "data", Field::Data);
+          case 'u': return is(k, "user", Field::User);
+          default: return -1;
+        }
+      case 5: return is(k, "uname", Field::Uname);
+      case 6: return is(k, "choice", Field::Choice);
+      case 7: return is(k, "uavatar", Field::Uavatar);
+      default: return -1;
+    }
+  }
+  // After the opening quote; leaves p_ after the closing one.
+  bool string(std::string_view& out) {
+    const char* start = p_;
+    bool wide = false;
+    for (;;) {
+      if (p_ == end_) return false;
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') break;
+      if (c < 0x20 || c == '\\') return false;
+      wide |= c >= 0x80;
+      ++p_;
+    }
+    out = {start, static_cast<std::size_t>(p_ - start)};
+    ++p_;
+    return !wide || valid_utf8(out);
+  }
+  bool number(Node* n) {
+    const bool negative = *p_ == '-';
+    if (negative) ++p_;
+    const char* digits = p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else {
+      while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    }
+    // Fractions, exponents and long integers are nlohmann::json's to read.
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+    if (p_ - digits > 18) return false;
+    if (n) {
+      std::int64_t v = 0;
+      for (const char* d = digits; d != p_; ++d) v = v * 10 + (*d - '0');
+      n->kind = Kind::Int;
+      n->integer = negative ? -v : v;
+    }
+    return true;
+  }
+  // A value at p_ (after whitespace); `n` receives it, or null to only check it.
+  bool value(int depth, Node* n) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': {
+        if (depth == kMaxDepth) return false;
+        if (n) n->kind = Kind::Object;
+        ++p_;
+        skip_space();
+        if (p_ != end_ && *p_ == '}') {
+          ++p_;
+          return true;
+        }
+        for (;;) {
+          std::string_view key;
+          if (p_ == end_ || *p_ != '"') return false;
+          ++p_;
+          if (!string(key)) return false;
+          skip_space();
+          if (p_ == end_ || *p_ != ':') return false;
+          ++p_;
+          skip_space();
+          Node* child = nullptr;
+          if (const int f = n ? field_of(key) : -1; f >= 0) {
+            if (n->member[f] >= 0) return false;  // a key twice
+            child = add();
+            if (!child) return false;
+            n->member[f] = static_cast<std::int8_t>(child - nodes_);
+          }
+          if (!value(depth + 1, child)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == '}') {
+            ++p_;
+            return true;
+          }
+          if (*p_ != ',') return false;
+          ++p_;
+          skip_space();
+        }
+      }
+      case '[': {
+        if (depth == kMaxDepth) return false;
+        if (n) n->kind = Kind::Array;
+        ++p_;
+        skip_space();
+        if (p_ != end_ && *p_ == ']') {
+          ++p_;
+          return true;
+        }
+        for (;;) {
+          if (!value(depth + 1, nullptr)) return false;
+          skip_space();
+          if (p_ == end_) return false;
+          if (*p_ == ']') {
+            ++p_;
+            return true;
+          }
+          if (*p_ != ',') return false;
+          ++p_;
+          skip_space();
+        }
+      }
+      case '"': {
+        std::string_view s;
+        ++p_;
+        if (!string(s)) return false;
+        if (n) {
+          n->kind = Kind::String;
+          n->text = s.data();
+          n->text_size = s.size();
+        }
+        return true;
+      }
+      case 't':
+        if (n) n->kind = Kind::Bool;
+        return literal("true");
+      case 'f':
+        if (n) n->kind = Kind::Bool;
+        return literal("false");
+      case 'n':
+        if (n) n->kind = Kind::Null;
+        return literal("null");
+      default:
+        return number(n);
+    }
+  }
+
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  int count_ = 0;
+  Node nodes_[kMaxNodes];
+};
+
+// A FlatJson line as the shared decoder reads it.
+class FlatReader {
+ public:
+  static constexpr bool kCarriesTime = true;
+
+  FlatReader() = default;
+  explicit FlatReader(const FlatJson& doc) : doc_(&doc), n_(&doc.node(0)) {}
+
+  explicit operator bool() const noexcept { return n_ != nullptr; }
+  FlatReader find(detail::Field f) const {
+    const int i = n_->member[static_cast<std::size_t>(f)];
+    return i < 0 ? FlatReader() : FlatReader(doc_, &doc_->node(static_cast<std::size_t>(i)));
+  }
+  bool is_null() const noexcept { return n_->kind == FlatJson::Kind::Null; }
+  bool is_string() const noexcept { return n_->kind == FlatJson::Kind::String; }
+  bool is_object() const noexcept { return n_->kind == FlatJson::Kind::Object; }
+  // Only integers that fit are taken (FlatJson), so no value is out of range.
+  detail::IntRead integer(std::int64_t& out) const {
+    if (n_->kind != FlatJson::Kind::Int) return detail::IntRead::NotInteger;
+    out = n_->integer;
+    return detail::IntRead::Ok;
+  }
+  std::string_view text(std::string&) const { return {n_->text, n_->text_size}; }
+  bool may_fit(std::size_t) const noexcept { return true; }
+  std::optional<detail::Refusal> refusal(const Config&) const { return std::nullopt; }
+
+ private:
+  FlatReader(const FlatJson* doc, const FlatJson::Node* n) : doc_(doc), n_(n) {}
+
+  const FlatJson* doc_ = nullptr;
+  const FlatJson::Node* n_ = nullptr;
+};
+
 }  // namespace
 
 std::optional<CommandType> command_type_from_string(std::string_view name) noexcept {
-  for (auto t : {CommandType::Hello, CommandType::Join, CommandType::Choice, CommandType::Face,
-                 CommandType::Leave, CommandType::Disconnect}) {
-    if (to_string(t) == name) return t;
-  }
+  // Against literals, so each comparison is inlined (called per log line).
+  if (name == "hello") return CommandType::Hello;
+  if (name == "join") return CommandType::Join;
+  if (name == "choice") return CommandType::Choice;
+  if (name == "face") return CommandType::Face;
+  if (name == "leave") return CommandType::Leave;
+  if (name == "disconnect") return CommandType::Disconnect;
   return std::nullopt;
 }
 
@@ -364,29 +620,43 @@ std::string encode_tick_line(Time at) {
   return out;
 }
 
-std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
-                                                       const Config& limits) {
-  DecodeError err;
-  auto fail = [&](ErrorCode code, std::string message) {
-    err.code = code;
-    err.message = std::move(message);
-    return err;
+namespace detail {
+
+void decode_command_line(std::string_view line, const Config& limits, Decoded& out) {
+  auto fail = [&out](ErrorCode code, std::string message) {
+    out.kind = Decoded::Kind::Refused;
+    out.at.reset();
+    out.from.clear();
+    out.from_read = false;
+    out.code = code;
+    out.message = std::move(message);
   };
   // The text's own checks; the fields are the shared decoder's.
   if (line.size() > limits.max_command_bytes) {
     return fail(ErrorCode::CapacityExceeded, "line longer than max_command_bytes (" +
                                                  std::to_string(limits.max_command_bytes) + ")");
   }
+  FlatJson flat;
+  if (flat.parse(line)) return decode_command(FlatReader(flat), limits, out);
   const json j = json::parse(line, nullptr, false);
   if (j.is_discarded()) return fail(ErrorCode::Malformed, "not valid JSON");
   if (!j.is_object()) return fail(ErrorCode::Malformed, "not a JSON object");
+  decode_command(JsonReader(j), limits, out);
+}
 
+}  // namespace detail
+
+std::variant<LogLine, DecodeError> decode_command_line(std::string_view line,
+                                                       const Config& limits) {
   detail::Decoded d;
-  detail::decode_command(JsonReader(j), limits, d);
+  detail::decode_command_line(line, limits, d);
   if (d.kind == detail::Decoded::Kind::Refused) {
+    DecodeError err;
     err.at = d.at;
     if (d.from_read) err.from = std::move(d.from);
-    return fail(d.code, std::move(d.message));
+    err.code = d.code;
+    err.message = std::move(d.message);
+    return err;
   }
   LogLine out;
   out.at = *d.at;

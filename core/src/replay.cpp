@@ -26,17 +26,19 @@ void Replayer::feed(std::string_view line, std::vector<Event>& events, const Eve
     return;
   }
   ++lines_;
-  auto decoded = decode_command_line(line, engine_.config());
-  if (auto* bad = std::get_if<DecodeError>(&decoded)) {
-    engine_.reject(bad->from.value_or(std::string()), bad->at, bad->code, std::move(bad->message),
-                   events, sink);
-    return;
-  }
-  const LogLine& ok = std::get<LogLine>(decoded);
-  if (ok.tick) {
-    engine_.tick(ok.at, events, sink);
-  } else {
-    engine_.handle(ok.command, ok.at, events, sink);
+  detail::decode_command_line(line, engine_.config(), decoded_);
+  switch (decoded_.kind) {
+    case detail::Decoded::Kind::Refused:
+      // `from` is "" unless the sender could be read.
+      engine_.reject(decoded_.from, decoded_.at, decoded_.code, std::move(decoded_.message), events,
+                     sink);
+      break;
+    case detail::Decoded::Kind::Tick:
+      engine_.tick(*decoded_.at, events, sink);
+      break;
+    case detail::Decoded::Kind::Command:
+      engine_.handle(decoded_.command, *decoded_.at, events, sink);
+      break;
   }
 }
 

@@ -332,3 +332,63 @@ TEST_CASE("replayer: bad lines become errors and the replay goes on", "[codec]")
   CHECK(rt::Json::parse(lines[5])["data"]["lines"] == 4);
   CHECK(lines[5] == digest_line(4, 4, e.digest()));
 }
+
+namespace {
+
+// Everything a decode gives, as one string, so two lines' results compare whole.
+std::string decoded(std::string_view line) {
+  const auto r = decode_command_line(line, Config{});
+  if (const auto* e = std::get_if<DecodeError>(&r)) {
+    return "error at=" + (e->at ? std::to_string(*e->at) : "-") + " from=" + e->from.value_or("-") +
+           " " + std::string(to_string(e->code)) + ": " + e->message;
+  }
+  const LogLine& l = std::get<LogLine>(r);
+  if (l.tick) return "tick at=" + std::to_string(l.at);
+  return std::string(to_string(l.command.type)) + " at=" + std::to_string(l.at) + " from=" + l.command.from +
+         " name=" + l.command.name + " avatar=" + l.command.avatar + " value=" + std::to_string(l.command.value);
+}
+
+}  // namespace
+
+// The decoder reads most lines in place and hands the others (escapes, fractions and
+// exponents, integers of 19 digits or more, invalid UTF-8, a key twice, deep nesting)
+// to nlohmann::json: each pair is the same command written both ways.
+TEST_CASE("lines read in place and lines read by the full parser decode alike", "[codec]") {
+  const std::pair<std::string, std::string> same[] = {
+      {R"({"at":5,"from":"ab","type":"join"})", R"({"at":5,"from":"a\u0062","type":"join"})"},
+      {R"({"at":5,"from":"ab","type":"join"})", R"({"at":5,"fr\u006fm":"ab","type":"join"})"},
+      {"{\"at\":5,\"from\":\"u\",\"type\":\"hello\",\"data\":{\"user\":{\"uname\":\"Zo\xc3\xab\"}}}",
+       R"({"at":5,"from":"u","type":"hello","data":{"user":{"uname":"Zo\u00eb"}}})"},
+      {R"({"at":5,"from":"u","type":"choice","data":{"choice":123456789012345678}})",
+       R"({"at":5,"from":"u","type":"choice","data":{"choice":123456789012345678},"x":1.5})"},
+      {R"({"at":5,"from":"u","type":"choice","data":{"choice":-0}})",
+       R"({"at":5,"from":"u","type":"choice","data":{"choice":0},"x":[1e2]})"},
+      {R"({"at":5,"from":"u","type":"choice","data":{"choice":2.0}})",
+       R"({"at":5,"from":"u","type":"choice","data":{"choice":true}})"},
+      {R"({"at":5,"from":"u","type":"join","x":1,"x":2})", R"({"at":5,"from":"u","type":"join"})"},
+      {R"({"at":5,"from":"u","type":"join"})", R"({"at":4,"from":"v","at":5,"type":"join","from":"u"})"},
+      {R"({"at":5,"type":"tick"})", std::string(R"({"at":5,"type":"tick","x":)") + std::string(40, '[') +
+                                         std::string(40, ']') + "}"},
+      {R"({"at":5,"type":"tick"})", " {\t\"at\" : 5 ,\r\"type\":\"tick\"\n} "},
+      {R"({"at":5,"type":"tick"})", "\xef\xbb\xbf{\"at\":5,\"type\":\"tick\"}"},
+      {R"({"at":5,"type":"tick","x":{"a":[true,false,null,"s",{}],"b":{}}})", R"({"at":5,"type":"tick"})"},
+  };
+  for (const auto& [a, b] : same) {
+    INFO(a << "\n" << b);
+    CHECK(decoded(a) == decoded(b));
+  }
+  CHECK(decoded(R"({"at":5,"from":"u","type":"choice","data":{"choice":1234567890123456789}})") ==
+        "choice at=5 from=u name= avatar= value=1234567890123456789");
+  CHECK(decoded(R"({"at":5,"from":"u","type":"choice","data":{"choice":-9223372036854775808}})") ==
+        "choice at=5 from=u name= avatar= value=-9223372036854775808");
+  // Not JSON, in the field the decoder wants or in one it skips.
+  for (const char* junk : {"{\"at\":5,\"from\":\"a\xc0\xaf\",\"type\":\"join\"}",
+                           "{\"at\":5,\"type\":\"tick\",\"x\":\"\xed\xa0\x80\"}",
+                           "{\"at\":5,\"type\":\"tick\",\"x\":\"a\x01\"}", R"({"at":5,"type":"tick","x":1e400})",
+                           R"({"at":05,"type":"tick"})", R"({"at":5,"type":"tick"}x)", R"({"at":5,"type":"tick",})",
+                           R"({"at":-,"type":"tick"})", R"({"at":5,"type":"tick")"}) {
+    INFO(junk);
+    CHECK(decoded(junk) == "error at=- from=- malformed: not valid JSON");
+  }
+  CHECK(decoded("[1]") == "error at=- from=- malformed: not a JSON object");
+}

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "roshambo/detail/decode.hpp"
 #include "roshambo/engine.hpp"
 
 namespace roshambo {
@@ -51,6 +52,7 @@ class Replayer {
   std::uint64_t digest_every_;
   std::uint64_t lines_ = 0;
   std::vector<Event> scratch_;
+  detail::Decoded decoded_;  // kept, so its strings are reused line after line
 };
 
 /// Digest line written by Replayer every `digest_every` lines.

@@ -1,6 +1,6 @@
 #pragma once
 // Internal header, not a stable API: it may change in any release. It is installed
-// only because the Python binding includes it.
+// only because the Python binding and roshambo/replay.hpp include it.
 //
 // The one command decoder. The JSON Lines codec reads log lines with it and the
 // Python binding reads command dicts with it, each through its own field reader, so
@@ -185,5 +185,10 @@ void decode_command(const R& root, const Config& limits, Decoded& out) {
       break;
   }
 }
+
+/// Decode one command-log line (no trailing newline) into `out`, reusing its strings:
+/// the text's own checks (length, valid JSON, an object), then decode_command. What
+/// roshambo::decode_command_line does, without building a result per line.
+void decode_command_line(std::string_view line, const Config& limits, Decoded& out);
 
 }  // namespace roshambo::detail
