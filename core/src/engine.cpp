@@ -130,7 +130,7 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
   RoomRec& r = rooms[slot];
   PlayerRec& p = P(player);
   p.room = slot;
-  p.seat = r.size();
+  p.seat = static_cast<std::uint16_t>(r.size());
   // Appending never disturbs a view an event holds: views are prefixes, and the block
   // never reallocates. The seat is written first: push_back makes it part of the room.
   static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {player, Choice::None, false};
@@ -427,7 +427,7 @@ void Engine::Impl::remove_member(std::uint32_t player, Time at, std::vector<Even
     r.block = r.block->copy_without(seat);
     for (const detail::Seat& s : r.seats()) P(s.player).block = r.block.get();
   }
-  for (std::uint32_t i = seat; i < r.size(); ++i) P(r.seats()[i].player).seat = i;
+  for (std::uint32_t i = seat; i < r.size(); ++i) P(r.seats()[i].player).seat = static_cast<std::uint16_t>(i);
   p.room = kNone;
   p.block = nullptr;
   --r.humans;  // only humans leave

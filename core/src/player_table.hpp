@@ -19,20 +19,22 @@ inline constexpr std::uint32_t kBotBit = 0x80000000u;
 /// Outcome of a player's last settled round, kept so verify() can check streaks.
 enum class Outcome : std::uint8_t { None, Win, Draw, Loss };
 
+/// 40 bytes: a player is the bulk of an idle lobby's memory.
 struct PlayerRec {
   ProfileRef profile;
   std::int64_t total = 0;
-  std::uint32_t streak = 0;
-  std::uint32_t room = kNone;  // room slot
-  std::uint32_t seat = 0;      // index in the room's seats
-  std::uint32_t grace_gen = 0; // bumped on every drop; a Grace timer of an older drop is stale
   // The room's block while seated: a choice reaches its seat and the room's members
   // without reading the room record (one cache miss fewer on the hottest command).
   MemberList* block = nullptr;
-  bool online = false;
-  bool live = false;           // bot pool slot in use
-  Outcome last = Outcome::None;
+  std::uint32_t streak = 0;
+  std::uint32_t room = kNone;  // room slot
+  std::uint32_t grace_gen = 0; // bumped on every drop; a Grace timer of an older drop is stale
+  std::uint16_t seat = 0;      // index in the room's seats (capacity <= 1024)
+  bool online : 1 = false;
+  bool live : 1 = false;       // bot pool slot in use
+  Outcome last : 2 = Outcome::None;
 };
+static_assert(sizeof(PlayerRec) == 40);
 
 std::uint64_t hash_bytes(std::string_view s, std::uint64_t key) noexcept;
 

@@ -309,7 +309,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         }
         PlayerRec& p = m->P(id);
         p.room = slot;
-        p.seat = r.size();
+        p.seat = static_cast<std::uint16_t>(r.size());
         static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {id, static_cast<Choice>(choice),
                                                                     r.phase == Phase::Playing};
         p.block = r.block.get();
