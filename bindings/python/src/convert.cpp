@@ -81,10 +81,15 @@ std::size_t repr_size(PyObject* o, PyTypeObject& base) {
 
 // Adds the compact-JSON size of `o` to `size`, stopping as soon as it exceeds `budget`.
 // Throws TypeError for non-JSON values, TooDeep past kMaxDepth levels (or a cycle).
+// Unless Exact, a str counts for the most its JSON can take, 6 bytes a code point (a
+// \u escape; UTF-8 takes at most 4) plus the quotes: no UTF-8 to read, and a total
+// within budget is then certain. Both walks visit values in the same order and the
+// bound is never below the exact size, so they raise the same errors.
+template <bool Exact>
 void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
   if (size > budget) return;
   if (PyUnicode_Check(o)) {
-    size += str_size(o, budget - size);
+    size += Exact ? str_size(o, budget - size) : 6 * static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)) + 2;
   } else if (PyBool_Check(o)) {
     size += o == Py_True ? 4 : 5;
   } else if (PyLong_Check(o)) {
@@ -113,9 +118,9 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
       size += (first ? 0 : 1) + 1;
       first = false;
       if (size > budget) return;
-      size += str_size(k, budget - size);
+      size += Exact ? str_size(k, budget - size) : 6 * static_cast<std::size_t>(PyUnicode_GET_LENGTH(k)) + 2;
       py::object keep = borrow(v);
-      measure(v, budget, size, depth + 1);
+      measure<Exact>(v, budget, size, depth + 1);
       if (size > budget) return;
     }
   } else if (PyList_Check(o) || PyTuple_Check(o)) {
@@ -126,7 +131,7 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
     for (Py_ssize_t i = 0; i < n && i < PySequence_Fast_GET_SIZE(o); ++i) {
       if (i) ++size;
       py::object item = borrow(PySequence_Fast_GET_ITEM(o, i));
-      measure(item.ptr(), budget, size, depth + 1);
+      measure<Exact>(item.ptr(), budget, size, depth + 1);
       if (size > budget) return;
     }
   } else {
@@ -255,7 +260,11 @@ void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
   std::optional<detail::Refusal> refusal;
   std::size_t size = 0;
   try {
-    measure(obj, limits.max_command_bytes, size, 0);
+    measure<false>(obj, limits.max_command_bytes, size, 0);
+    if (size > limits.max_command_bytes) {  // maybe too big: count exactly
+      size = 0;
+      measure<true>(obj, limits.max_command_bytes, size, 0);
+    }
     if (size > limits.max_command_bytes) {
       refusal = detail::Refusal{ErrorCode::CapacityExceeded,
                                 "command longer than max_command_bytes (" +
