@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "roshambo/codec.hpp"
@@ -285,6 +286,41 @@ py::object make_str(std::string_view s) {
 
 namespace {
 
+// The strs of recent event texts, by the address of their bytes. Most texts are uids
+// and names, whose bytes stay put in the player's profile while events about the
+// player keep coming, so the same str can be handed out again instead of decoding and
+// freeing a new one per event. An entry is used only when its bytes equal the text's,
+// so a freed profile whose address is reused merely misses. ASCII only (its bytes are
+// the str's), up to 64 bytes; shorter than 2 are CPython's own singletons. 4096 slots:
+// a 1000-seat room's uids mostly fit (256 thrashed: slower than no cache there).
+class StrCache {
+ public:
+  PyObject* get(std::string_view s) {
+    if (s.size() < 2 || s.size() > 64) return make_str(s).release().ptr();
+    Entry& e = slots_[(reinterpret_cast<std::uintptr_t>(s.data()) * 0x9E3779B97F4A7C15ull) >> (64 - kBits)];
+    if (e.at == s.data() && e.str && static_cast<std::size_t>(PyUnicode_GET_LENGTH(e.str)) == s.size() &&
+        std::memcmp(PyUnicode_1BYTE_DATA(e.str), s.data(), s.size()) == 0) {
+      return Py_NewRef(e.str);
+    }
+    PyObject* o = make_str(s).release().ptr();
+    if (PyUnicode_IS_ASCII(o) && static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)) == s.size()) {
+      Py_XSETREF(e.str, Py_NewRef(o));
+      e.at = s.data();
+    }
+    return o;
+  }
+
+ private:
+  static constexpr int kBits = 12;
+  struct Entry {
+    const char* at = nullptr;
+    PyObject* str = nullptr;  // owned; kept for the life of the process
+  };
+  Entry slots_[1 << kBits];
+};
+
+StrCache g_strs;
+
 // Python dicts and lists for detail::write_event, with interned keys. Each container
 // is put in its parent when opened and kept on a stack borrowed; only the root is
 // owned here, so an exception midway frees everything (a list's unset slots are NULL,
@@ -303,7 +339,7 @@ class DictSink {
   void integer(std::int64_t v) { put(PyLong_FromLongLong(v)); }
   void unsigned_integer(std::uint64_t v) { put(PyLong_FromUnsignedLongLong(v)); }
   void boolean(bool b) { put(Py_NewRef(b ? Py_True : Py_False)); }
-  void text(std::string_view s) { put(make_str(s).release().ptr()); }
+  void text(std::string_view s) { put(g_strs.get(s)); }
   void word(detail::Word w) { put(Py_NewRef(g_names.words[static_cast<std::size_t>(w)])); }
   void room(std::uint64_t n) { put(room_str(n).release().ptr()); }
   // An int when whole, else the float whose repr is the same shortest decimal
