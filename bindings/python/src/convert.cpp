@@ -104,8 +104,6 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
     }
   } else if (o == Py_None) {
     size += 4;
-  } else if (PyFloat_Check(o)) {
-    size += repr_size(o, PyFloat_Type);
   } else if (PyDict_Check(o)) {
     if (depth >= kMaxDepth) throw TooDeep{};
     size += 2;
@@ -135,6 +133,8 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
       measure<Exact>(item.ptr(), budget, size, depth + 1);
       if (size > budget) return;
     }
+  } else if (PyFloat_Check(o)) {  // last: a subclass check (no JSON type is also a float)
+    size += repr_size(o, PyFloat_Type);
   } else {
     not_json(o);
   }
@@ -185,18 +185,21 @@ class DictReader {
   // beyond int64 (an int, or a float such as 1e19, as JSON's 1e19 is) are out of range.
   detail::IntRead integer(std::int64_t& out) const {
     PyObject* o = o_.ptr();
+    if (PyLong_Check(o)) {  // a flag test; PyFloat_Check is a subclass walk
+      if (PyBool_Check(o)) return detail::IntRead::NotInteger;
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow != 0) return detail::IntRead::OutOfRange;
+      out = v;
+      return detail::IntRead::Ok;
+    }
     if (PyFloat_Check(o)) {
       const double d = PyFloat_AS_DOUBLE(o);
       return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63)
                  ? detail::IntRead::OutOfRange
                  : detail::IntRead::NotInteger;
     }
-    if (PyBool_Check(o) || !PyLong_Check(o)) return detail::IntRead::NotInteger;
-    int overflow = 0;
-    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow != 0) return detail::IntRead::OutOfRange;
-    out = v;
-    return detail::IntRead::Ok;
+    return detail::IntRead::NotInteger;
   }
   std::string_view text(std::string& scratch) const { return utf8_view(o_.ptr(), scratch); }
   // Code points bound the UTF-8 bytes from below: a longer str cannot fit.
