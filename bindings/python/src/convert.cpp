@@ -240,6 +240,11 @@ void init_names() {
 std::int64_t to_time(PyObject* obj, const char* what) { return to_int(obj, what, " (milliseconds)"); }
 
 std::int64_t to_int(PyObject* obj, const char* what, const char* unit) {
+  if (PyLong_CheckExact(obj)) {  // the usual case: no __index__ to call
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow == 0) return v;
+  }
   if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
     throw py::type_error(std::string(what) + " must be an int" + unit + ", got " + Py_TYPE(obj)->tp_name);
   }
