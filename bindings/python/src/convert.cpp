@@ -322,7 +322,7 @@ class StrCache {
   static constexpr int kBits = 12;
   struct Entry {
     const char* at = nullptr;
-    PyObject* str = nullptr;  // owned; kept for the life of the process
+    PyObject* str = nullptr;  // owned; released when a miss replaces it, else never
   };
   Entry slots_[1 << kBits];
 };
