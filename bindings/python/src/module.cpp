@@ -164,7 +164,8 @@ py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool 
 // keyword matching, the self caster) cost about as much as reading the command. Only
 // the plain shapes are served here, handle(command, now) and handle(command, now,
 // strict=True/False) on an initialised Engine; every other call is passed unchanged to
-// the pybind11 function, so its conversions and error messages stay the same. Self
+// the pybind11 function, so its conversions and error messages stay the same (an
+// Engine whose __init__ never ran included: its caster raises TypeError). Self
 // arrives as args[0], as with pybind11's own methods.
 PyTypeObject* g_engine_type = nullptr;
 PyObject* g_handle_bound = nullptr;  // the pybind11 Engine.handle (kept for the process)
@@ -386,8 +387,30 @@ struct PyReplayer {
   }
 };
 
+// Named after pybind11's own TypeError for a subclass that skips the bound __init__.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_uninitialised(py::handle src) {
+  const py::handle cls(reinterpret_cast<PyObject*>(Py_TYPE(src.ptr())));
+  const std::string name = py::str(cls.attr("__module__")).cast<std::string>() + "." +
+                           py::str(cls.attr("__qualname__")).cast<std::string>();
+  throw py::type_error(name + " object is uninitialised: " + name +
+                       ".__init__() was not called (the object was made by __new__)");
+}
 }  // namespace
+
+void require_initialised(py::handle src, PyTypeObject* type) {
+  if (!src || !PyObject_TypeCheck(src.ptr(), type)) return;  // not of the class: the caster refuses it
+  auto* inst = reinterpret_cast<py::detail::instance*>(src.ptr());
+  const bool constructed =
+      inst->simple_layout ? inst->simple_holder_constructed
+                          : inst->get_value_and_holder(py::detail::get_type_info(type), false).holder_constructed();
+  if (!constructed) throw_uninitialised(src);
+}
+
 }  // namespace roshambo::py_binding
+
+// The classes of this file only; the others' casters are declared in bindings.hpp.
+ROSHAMBO_INITIALISED_CASTER(roshambo::py_binding::PyEngine)
+ROSHAMBO_INITIALISED_CASTER(roshambo::py_binding::PyReplayer)
 
 namespace rb = roshambo::py_binding;
 using roshambo::Config;
