@@ -65,6 +65,24 @@ def test_event_dicts_keep_the_log_key_order() -> None:
     assert text == '{"at":10001,"to":["u1"],"type":"error","data":{"code":"not_in_room","message":"not in a room"}}'
 
 
+def test_event_strings_are_equal_and_every_event_is_a_fresh_dict() -> None:
+    # Uid strs may be shared between events (they are immutable); the dicts and lists
+    # are each event's own, so changing one changes no other.
+    engine = roshambo.Engine({"bot_fill_after_ms": 0})
+    a, b = "player-with-a-long-uid-a", "player-with-a-long-uid-b"
+    for uid in (a, b):
+        engine.handle(hello(uid), 1)
+        engine.handle(cmd(uid, "join"), 1)
+    first = engine.handle(cmd(a, "face", face=1), 2)
+    want = [{"at": 2, "to": [b], "type": "movement", "data": {"uid": a, "movement": "face", "face": 1}}]
+    assert first == want
+    to, data = first[0]["to"], first[0]["data"]
+    assert isinstance(to, list) and isinstance(data, dict)
+    to.append("x")
+    data["uid"] += "-changed"
+    assert engine.handle(cmd(a, "face", face=1), 2) == want
+
+
 def test_game_time_in_seconds_is_an_int_or_the_shortest_float() -> None:
     for ms, text in [(3000, "3"), (2500, "2.5"), (1, "0.001"), (12345, "12.345"), (86_399_999, "86399.999")]:
         engine = roshambo.Engine({"game_time_ms": ms})

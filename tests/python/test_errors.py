@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -353,6 +354,33 @@ def test_other_wrong_types() -> None:
         roshambo.Config.from_json(5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         roshambo.Config.from_dict([("capacity", 3)])  # type: ignore[arg-type]
+
+
+def test_every_shape_of_handle_call_is_taken_as_before() -> None:
+    # handle(command, now[, strict=True/False]) on an Engine has a fast entry; every
+    # other shape goes to the general one and must convert and fail as it always did.
+    engine = roshambo.Engine()
+    ghost = cmd("ghost", "join")
+    assert engine.handle(command=hello("u1"), now=1)[0]["type"] == "hi"
+    assert engine.handle(hello("u1"), now=2)[0]["type"] == "hi"
+    assert roshambo.Engine.handle(engine, hello("u1"), 3)[0]["type"] == "hi"
+    assert engine.handle(ghost, 4, strict=None)[0]["type"] == "error"  # type: ignore[arg-type]
+    with pytest.raises(roshambo.CommandError):
+        engine.handle(ghost, 4, strict=1)  # type: ignore[arg-type]
+    calls: list[Callable[[], object]] = [
+        lambda: engine.handle(ghost),  # type: ignore[call-arg]
+        lambda: engine.handle(ghost, 4, True),  # type: ignore[call-arg]
+        lambda: engine.handle(ghost, 4, stict=True),  # type: ignore[call-arg]
+        lambda: roshambo.Engine.handle(ghost, 4),  # type: ignore[arg-type, call-arg]
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match=r"^handle\(\): incompatible function arguments"):
+            call()
+
+    class Lobby(roshambo.Engine):  # type: ignore[misc]
+        pass
+
+    assert Lobby().handle(hello("u2"), 1, strict=True)[0]["type"] == "hi"
 
 
 def test_bad_snapshots_raise_snapshot_error() -> None:

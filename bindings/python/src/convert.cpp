@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "roshambo/codec.hpp"
@@ -81,10 +82,15 @@ std::size_t repr_size(PyObject* o, PyTypeObject& base) {
 
 // Adds the compact-JSON size of `o` to `size`, stopping as soon as it exceeds `budget`.
 // Throws TypeError for non-JSON values, TooDeep past kMaxDepth levels (or a cycle).
+// Unless Exact, a str counts for the most its JSON can take, 6 bytes a code point (a
+// \u escape; UTF-8 takes at most 4) plus the quotes: no UTF-8 to read, and a total
+// within budget is then certain. Both walks visit values in the same order and the
+// bound is never below the exact size, so they raise the same errors.
+template <bool Exact>
 void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
   if (size > budget) return;
   if (PyUnicode_Check(o)) {
-    size += str_size(o, budget - size);
+    size += Exact ? str_size(o, budget - size) : 6 * static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)) + 2;
   } else if (PyBool_Check(o)) {
     size += o == Py_True ? 4 : 5;
   } else if (PyLong_Check(o)) {
@@ -98,8 +104,6 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
     }
   } else if (o == Py_None) {
     size += 4;
-  } else if (PyFloat_Check(o)) {
-    size += repr_size(o, PyFloat_Type);
   } else if (PyDict_Check(o)) {
     if (depth >= kMaxDepth) throw TooDeep{};
     size += 2;
@@ -113,9 +117,9 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
       size += (first ? 0 : 1) + 1;
       first = false;
       if (size > budget) return;
-      size += str_size(k, budget - size);
+      size += Exact ? str_size(k, budget - size) : 6 * static_cast<std::size_t>(PyUnicode_GET_LENGTH(k)) + 2;
       py::object keep = borrow(v);
-      measure(v, budget, size, depth + 1);
+      measure<Exact>(v, budget, size, depth + 1);
       if (size > budget) return;
     }
   } else if (PyList_Check(o) || PyTuple_Check(o)) {
@@ -126,9 +130,11 @@ void measure(PyObject* o, std::size_t budget, std::size_t& size, int depth) {
     for (Py_ssize_t i = 0; i < n && i < PySequence_Fast_GET_SIZE(o); ++i) {
       if (i) ++size;
       py::object item = borrow(PySequence_Fast_GET_ITEM(o, i));
-      measure(item.ptr(), budget, size, depth + 1);
+      measure<Exact>(item.ptr(), budget, size, depth + 1);
       if (size > budget) return;
     }
+  } else if (PyFloat_Check(o)) {  // last: a subclass check (no JSON type is also a float)
+    size += repr_size(o, PyFloat_Type);
   } else {
     not_json(o);
   }
@@ -179,18 +185,21 @@ class DictReader {
   // beyond int64 (an int, or a float such as 1e19, as JSON's 1e19 is) are out of range.
   detail::IntRead integer(std::int64_t& out) const {
     PyObject* o = o_.ptr();
+    if (PyLong_Check(o)) {  // a flag test; PyFloat_Check is a subclass walk
+      if (PyBool_Check(o)) return detail::IntRead::NotInteger;
+      int overflow = 0;
+      const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow != 0) return detail::IntRead::OutOfRange;
+      out = v;
+      return detail::IntRead::Ok;
+    }
     if (PyFloat_Check(o)) {
       const double d = PyFloat_AS_DOUBLE(o);
       return std::isfinite(d) && d == std::trunc(d) && (d >= 0x1p63 || d <= -0x1p63)
                  ? detail::IntRead::OutOfRange
                  : detail::IntRead::NotInteger;
     }
-    if (PyBool_Check(o) || !PyLong_Check(o)) return detail::IntRead::NotInteger;
-    int overflow = 0;
-    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-    if (overflow != 0) return detail::IntRead::OutOfRange;
-    out = v;
-    return detail::IntRead::Ok;
+    return detail::IntRead::NotInteger;
   }
   std::string_view text(std::string& scratch) const { return utf8_view(o_.ptr(), scratch); }
   // Code points bound the UTF-8 bytes from below: a longer str cannot fit.
@@ -231,6 +240,11 @@ void init_names() {
 std::int64_t to_time(PyObject* obj, const char* what) { return to_int(obj, what, " (milliseconds)"); }
 
 std::int64_t to_int(PyObject* obj, const char* what, const char* unit) {
+  if (PyLong_CheckExact(obj)) {  // the usual case: no __index__ to call
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (overflow == 0) return v;
+  }
   if (PyBool_Check(obj) || !PyIndex_Check(obj)) {
     throw py::type_error(std::string(what) + " must be an int" + unit + ", got " + Py_TYPE(obj)->tp_name);
   }
@@ -255,7 +269,11 @@ void parse_command(PyObject* obj, const Config& limits, ParsedCommand& out) {
   std::optional<detail::Refusal> refusal;
   std::size_t size = 0;
   try {
-    measure(obj, limits.max_command_bytes, size, 0);
+    measure<false>(obj, limits.max_command_bytes, size, 0);
+    if (size > limits.max_command_bytes) {  // maybe too big: count exactly
+      size = 0;
+      measure<true>(obj, limits.max_command_bytes, size, 0);
+    }
     if (size > limits.max_command_bytes) {
       refusal = detail::Refusal{ErrorCode::CapacityExceeded,
                                 "command longer than max_command_bytes (" +
@@ -276,6 +294,41 @@ py::object make_str(std::string_view s) {
 
 namespace {
 
+// The strs of recent event texts, by the address of their bytes. Most texts are uids
+// and names, whose bytes stay put in the player's profile while events about the
+// player keep coming, so the same str can be handed out again instead of decoding and
+// freeing a new one per event. An entry is used only when its bytes equal the text's,
+// so a freed profile whose address is reused merely misses. ASCII only (its bytes are
+// the str's), up to 64 bytes; shorter than 2 are CPython's own singletons. 4096 slots:
+// a 1000-seat room's uids mostly fit (256 thrashed: slower than no cache there).
+class StrCache {
+ public:
+  PyObject* get(std::string_view s) {
+    if (s.size() < 2 || s.size() > 64) return make_str(s).release().ptr();
+    Entry& e = slots_[(reinterpret_cast<std::uintptr_t>(s.data()) * 0x9E3779B97F4A7C15ull) >> (64 - kBits)];
+    if (e.at == s.data() && e.str && static_cast<std::size_t>(PyUnicode_GET_LENGTH(e.str)) == s.size() &&
+        std::memcmp(PyUnicode_1BYTE_DATA(e.str), s.data(), s.size()) == 0) {
+      return Py_NewRef(e.str);
+    }
+    PyObject* o = make_str(s).release().ptr();
+    if (PyUnicode_IS_ASCII(o) && static_cast<std::size_t>(PyUnicode_GET_LENGTH(o)) == s.size()) {
+      Py_XSETREF(e.str, Py_NewRef(o));
+      e.at = s.data();
+    }
+    return o;
+  }
+
+ private:
+  static constexpr int kBits = 12;
+  struct Entry {
+    const char* at = nullptr;
+    PyObject* str = nullptr;  // owned; released when a miss replaces it, else never
+  };
+  Entry slots_[1 << kBits];
+};
+
+StrCache g_strs;
+
 // Python dicts and lists for detail::write_event, with interned keys. Each container
 // is put in its parent when opened and kept on a stack borrowed; only the root is
 // owned here, so an exception midway frees everything (a list's unset slots are NULL,
@@ -294,7 +347,7 @@ class DictSink {
   void integer(std::int64_t v) { put(PyLong_FromLongLong(v)); }
   void unsigned_integer(std::uint64_t v) { put(PyLong_FromUnsignedLongLong(v)); }
   void boolean(bool b) { put(Py_NewRef(b ? Py_True : Py_False)); }
-  void text(std::string_view s) { put(make_str(s).release().ptr()); }
+  void text(std::string_view s) { put(g_strs.get(s)); }
   void word(detail::Word w) { put(Py_NewRef(g_names.words[static_cast<std::size_t>(w)])); }
   void room(std::uint64_t n) { put(room_str(n).release().ptr()); }
   // An int when whole, else the float whose repr is the same shortest decimal

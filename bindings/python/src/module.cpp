@@ -9,6 +9,11 @@
 #include <string>
 #include <vector>
 
+#include <structmember.h>
+#ifdef __GLIBCXX__
+#include <cxxabi.h>
+#endif
+
 #include "bindings.hpp"
 #include "convert.hpp"
 #include "roshambo/codec.hpp"
@@ -155,6 +160,128 @@ py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool 
   return finish(self, err, strict);
 }
 
+// Engine.handle as a METH_FASTCALL function: pybind11's dispatcher (argument loaders,
+// keyword matching, the self caster) cost about as much as reading the command. Only
+// the plain shapes are served here, handle(command, now) and handle(command, now,
+// strict=True/False) on an initialised Engine; every other call is passed unchanged to
+// the pybind11 function, so its conversions and error messages stay the same (an
+// Engine whose __init__ never ran included: its caster raises TypeError). Self
+// arrives as args[0], as with pybind11's own methods.
+PyTypeObject* g_engine_type = nullptr;
+PyObject* g_handle_bound = nullptr;  // the pybind11 Engine.handle (kept for the process)
+PyObject* g_strict = nullptr;        // interned "strict"
+
+PyObject* handle_fast(PyObject*, PyObject* const* args, std::size_t nargsf, PyObject* kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  auto slow = [&] { return PyObject_Vectorcall(g_handle_bound, args, static_cast<std::size_t>(nargs), kwnames); };
+  if (nargs != 3 || Py_TYPE(args[0]) != g_engine_type) return slow();
+  bool strict = false;
+  if (kwnames) {
+    PyObject* flag = args[3];
+    if (PyTuple_GET_SIZE(kwnames) != 1 || PyTuple_GET_ITEM(kwnames, 0) != g_strict ||
+        (flag != Py_True && flag != Py_False)) {
+      return slow();
+    }
+    strict = flag == Py_True;
+  }
+  auto* inst = reinterpret_cast<py::detail::instance*>(args[0]);
+  if (!inst->simple_layout || !inst->simple_holder_constructed) return slow();
+  auto& engine = *static_cast<PyEngine*>(inst->simple_value_holder[0]);
+  try {
+    return engine_handle(engine, args[1], args[2], strict).release().ptr();
+  } catch (py::error_already_set& e) {  // as pybind11's dispatcher does
+    e.restore();
+    return nullptr;
+#ifdef __GLIBCXX__
+  } catch (abi::__forced_unwind&) {
+    throw;
+#endif
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+    return nullptr;
+  }
+}
+
+// The class attribute holding handle_fast: an instancemethod as pybind11 makes (the
+// class gives the function, an instance a bound method), but flagged as a method
+// descriptor so that `engine.handle(...)` calls it with self first instead of
+// allocating a bound method per call. Its type is immutable, which lets the
+// interpreter specialise the attribute lookup (LOAD_METHOD) as it does for builtins.
+struct FastMethod {
+  PyObject_HEAD
+  PyObject* fn;
+  vectorcallfunc call;
+};
+
+PyObject* fast_method_get(PyObject* self, PyObject* obj, PyObject*) {
+  PyObject* fn = reinterpret_cast<FastMethod*>(self)->fn;
+  return obj ? PyMethod_New(fn, obj) : Py_NewRef(fn);
+}
+
+// As instancemethod's: descriptors of the type (__class__, __func__), else the function's.
+PyObject* fast_method_getattr(PyObject* self, PyObject* name) {
+  if (PyObject* descr = _PyType_Lookup(Py_TYPE(self), name)) {
+    if (descrgetfunc get = Py_TYPE(descr)->tp_descr_get) return get(descr, self, reinterpret_cast<PyObject*>(Py_TYPE(self)));
+  }
+  return PyObject_GetAttr(reinterpret_cast<FastMethod*>(self)->fn, name);
+}
+
+void fast_method_dealloc(PyObject* self) {
+  PyTypeObject* type = Py_TYPE(self);
+  Py_XDECREF(reinterpret_cast<FastMethod*>(self)->fn);
+  PyObject_Free(self);
+  Py_DECREF(type);
+}
+
+PyObject* fast_method_repr(PyObject* self) {
+  return PyUnicode_FromFormat("<instancemethod handle at %p>", self);
+}
+
+// handle_fast as the function Engine.handle gives (METH_FASTCALL: a plain count).
+PyObject* handle_function(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return handle_fast(nullptr, args, static_cast<std::size_t>(nargs), kwnames);
+}
+
+// Puts handle_fast in place of the pybind11-bound Engine.handle, with its name and docstring.
+void install_handle_fast(py::handle engine_type, py::handle module) {
+  g_engine_type = reinterpret_cast<PyTypeObject*>(engine_type.ptr());
+  PyObject* method = PyDict_GetItemString(g_engine_type->tp_dict, "handle");
+  if (!method || !PyInstanceMethod_Check(method)) throw std::runtime_error("Engine.handle is not a pybind11 method");
+  g_handle_bound = Py_NewRef(PyInstanceMethod_GET_FUNCTION(method));
+  g_strict = PyUnicode_InternFromString("strict");
+  if (!g_strict) throw py::error_already_set();
+  static const std::string doc = py::str(py::handle(g_handle_bound).attr("__doc__")).cast<std::string>();
+  static PyMethodDef def = {"handle", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&handle_function)),
+                            METH_FASTCALL | METH_KEYWORDS, doc.c_str()};
+  py::object fn = py::reinterpret_steal<py::object>(PyCFunction_NewEx(&def, nullptr, module.ptr()));
+  if (!fn) throw py::error_already_set();
+
+  static PyMemberDef members[] = {
+      {"__func__", T_OBJECT, offsetof(FastMethod, fn), READONLY, nullptr},
+      {"__vectorcalloffset__", T_PYSSIZET, offsetof(FastMethod, call), READONLY, nullptr},
+      {}};
+  static PyType_Slot slots[] = {{Py_tp_dealloc, reinterpret_cast<void*>(&fast_method_dealloc)},
+                                {Py_tp_descr_get, reinterpret_cast<void*>(&fast_method_get)},
+                                {Py_tp_getattro, reinterpret_cast<void*>(&fast_method_getattr)},
+                                {Py_tp_repr, reinterpret_cast<void*>(&fast_method_repr)},
+                                {Py_tp_call, reinterpret_cast<void*>(&PyVectorcall_Call)},
+                                {Py_tp_members, members},
+                                {0, nullptr}};
+  static PyType_Spec spec = {"roshambo._core.instancemethod", sizeof(FastMethod), 0,
+                             Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION |
+                                 Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+                             slots};
+  py::object type_obj = py::reinterpret_steal<py::object>(PyType_FromSpec(&spec));
+  auto* type = reinterpret_cast<PyTypeObject*>(type_obj.ptr());
+  if (!type) throw py::error_already_set();
+  auto* m = PyObject_New(FastMethod, type);
+  if (!m) throw py::error_already_set();
+  m->fn = fn.release().ptr();
+  m->call = handle_fast;
+  py::object wrapped = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(m));
+  if (PyObject_SetAttrString(engine_type.ptr(), "handle", wrapped.ptr()) < 0) throw py::error_already_set();
+}
+
 // A command by player handle: no dict to read, no uid to look up (Engine::handle by
 // PlayerHandle). A type word that is not a command is refused before the engine.
 // Plain handles, converted here: pybind11's own conversions of four typed arguments
@@ -260,8 +387,30 @@ struct PyReplayer {
   }
 };
 
+// Named after pybind11's own TypeError for a subclass that skips the bound __init__.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_uninitialised(py::handle src) {
+  const py::handle cls(reinterpret_cast<PyObject*>(Py_TYPE(src.ptr())));
+  const std::string name = py::str(cls.attr("__module__")).cast<std::string>() + "." +
+                           py::str(cls.attr("__qualname__")).cast<std::string>();
+  throw py::type_error(name + " object is uninitialised: " + name +
+                       ".__init__() was not called (the object was made by __new__)");
+}
 }  // namespace
+
+void require_initialised(py::handle src, PyTypeObject* type) {
+  if (!src || !PyObject_TypeCheck(src.ptr(), type)) return;  // not of the class: the caster refuses it
+  auto* inst = reinterpret_cast<py::detail::instance*>(src.ptr());
+  const bool constructed =
+      inst->simple_layout ? inst->simple_holder_constructed
+                          : inst->get_value_and_holder(py::detail::get_type_info(type), false).holder_constructed();
+  if (!constructed) throw_uninitialised(src);
+}
+
 }  // namespace roshambo::py_binding
+
+// The classes of this file only; the others' casters are declared in bindings.hpp.
+ROSHAMBO_INITIALISED_CASTER(roshambo::py_binding::PyEngine)
+ROSHAMBO_INITIALISED_CASTER(roshambo::py_binding::PyReplayer)
 
 namespace rb = roshambo::py_binding;
 using roshambo::Config;
@@ -483,6 +632,8 @@ PYBIND11_MODULE(_core, m) {
         return "<roshambo.Engine now=" + std::to_string(e.engine.now()) + " players=" +
                std::to_string(s.players) + " rooms=" + std::to_string(s.rooms) + ">";
       });
+
+  rb::install_handle_fast(m.attr("Engine"), m.attr("__name__"));
 
   py::class_<rb::PyReplayer>(m, "Replayer", "Feeds command-log lines to an engine.")
       .def(py::init([](rb::PyEngine& e, std::uint64_t every) { return new rb::PyReplayer(e, every); }),
