@@ -60,7 +60,7 @@ TEST_CASE("grace 0 keeps docs/RULES.md §6: a disconnect leaves the room at once
   CHECK(grace_timers(d.engine) == 0);
 }
 
-TEST_CASE("a drop in a waiting room keeps the seat; the room fills and starts with it", "[grace]") {
+TEST_CASE("a drop in a waiting room keeps the seat, the room fills and starts with it", "[grace]") {
   Checked d(graced(3, 5000));
   d.seat({"a", "b"}, 0);
   d.cmd(Command::disconnect("b"), 10);

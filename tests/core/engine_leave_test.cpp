@@ -195,7 +195,7 @@ TEST_CASE("totals and streak survive a disconnect and a new hello", "[leave]") {
   d.engine.verify();
 }
 
-TEST_CASE("reference preset keeps a streak through a draw; article resets it", "[leave][scoring]") {
+TEST_CASE("reference preset keeps a streak through a draw, article resets it", "[leave][scoring]") {
   for (auto preset : {ScoringPreset::Article, ScoringPreset::Reference}) {
     Config c = plain(2);
     c.scoring = preset;

@@ -35,7 +35,7 @@ TEST_CASE("countdown: result exactly at the deadline, not a millisecond before",
   d.engine.verify();
 }
 
-TEST_CASE("choices can change until the deadline; the last one counts", "[timers]") {
+TEST_CASE("choices can change until the deadline, the last one counts", "[timers]") {
   Driver d(cfg(2, 3000, 0));
   d.seat({"a", "b"}, 0);
   d.cmd(Command::choice("a", 1), 10);

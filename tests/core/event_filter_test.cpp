@@ -51,7 +51,7 @@ TEST_CASE("event filter: random logs give the unfiltered events minus the skippe
   }
 }
 
-TEST_CASE("event filter: copies and restore keep it; errors are always built", "[filter]") {
+TEST_CASE("event filter: copies and restore keep it, and errors are always built", "[filter]") {
   Driver d;
   d.engine.set_event_filter(event_bit(EventType::Result));
   d.seat({"ann", "bob"}, 0);

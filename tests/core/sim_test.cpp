@@ -92,7 +92,7 @@ TEST_CASE("beats: rock beats scissors, paper beats rock, scissors beat paper", "
   for (Choice c : {S, R, P}) CHECK(pk(beats(c), c) == 1);
 }
 
-TEST_CASE("constant strategies always play their choice; none never chooses", "[sim][strategy]") {
+TEST_CASE("constant strategies always play their choice, none never chooses", "[sim][strategy]") {
   CHECK(draws(Strategy::parse("rock"), {}, 200) == std::map<Choice, int>{{R, 200}});
   CHECK(draws(Strategy::parse("paper"), {}, 200) == std::map<Choice, int>{{P, 200}});
   CHECK(draws(Strategy::parse("scissors"), {}, 200) == std::map<Choice, int>{{S, 200}});
@@ -302,7 +302,7 @@ TEST_CASE("mix shares are exact and the summary adds up", "[sim]") {
   CHECK(t.summary[1].players == 1);
 }
 
-TEST_CASE("leaderboard: total, then wins, then player number; top limits it", "[sim]") {
+TEST_CASE("leaderboard: total, then wins, then player number, top limits it", "[sim]") {
   SimOptions o = small(200, 5);
   const SimResult all = simulate(o);
   REQUIRE(all.leaderboard.size() == 200);
@@ -319,7 +319,7 @@ TEST_CASE("leaderboard: total, then wins, then player number; top limits it", "[
         std::vector<std::uint32_t>(all.leaderboard.begin(), all.leaderboard.begin() + 7));
 }
 
-TEST_CASE("none never scores; a constant player loses to beat-last from round 2 on", "[sim]") {
+TEST_CASE("none never scores, a constant player loses to beat-last from round 2 on", "[sim]") {
   SimOptions o = small(2, 10, "rock=1,beat-last=1");
   o.config.bot_fill_after_ms = 0;
   o.history = true;
