@@ -282,6 +282,18 @@ void install_handle_fast(py::handle engine_type, py::handle module) {
   if (PyObject_SetAttrString(engine_type.ptr(), "handle", wrapped.ptr()) < 0) throw py::error_already_set();
 }
 
+constexpr std::uint8_t kLastCommandType = static_cast<std::uint8_t>(CommandType::Disconnect);
+
+// The list of names is built here, on the error path only: built on every call it cost
+// more than the lookup.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_unknown_type(std::string_view type) {
+  std::string words;
+  for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
+    words += (words.empty() ? "" : ", ") + std::string(to_string(static_cast<CommandType>(i)));
+  }
+  throw py::value_error("unknown command type '" + std::string(type.substr(0, 32)) + "' (" + words + ")");
+}
+
 // A command by player handle: no dict to read, no uid to look up (Engine::handle by
 // PlayerHandle). A type word that is not a command is refused before the engine.
 // Plain handles, converted here: pybind11's own conversions of four typed arguments
@@ -302,15 +314,13 @@ py::list engine_handle_as(PyEngine& self, py::handle player, py::handle type_wor
   const std::int64_t value = to_int(value_obj.ptr(), "value");
   const Time t = to_time(now.ptr());
   std::optional<CommandType> kind;
-  std::string words;
-  for (std::uint8_t i = 0; i <= static_cast<std::uint8_t>(CommandType::Disconnect); ++i) {
-    const auto k = static_cast<CommandType>(i);
-    if (to_string(k) == type) kind = k;
-    words += (words.empty() ? "" : ", ") + std::string(to_string(k));
+  for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
+    if (to_string(static_cast<CommandType>(i)) == type) {
+      kind = static_cast<CommandType>(i);
+      break;
+    }
   }
-  if (!kind) {
-    throw py::value_error("unknown command type '" + std::string(type.substr(0, 32)) + "' (" + words + ")");
-  }
+  if (!kind) throw_unknown_type(type);
   self.scratch.clear();
   const auto err = self.engine.handle(PlayerHandle{static_cast<std::uint32_t>(who)}, *kind, value, t, self.scratch);
   return finish(self, err, strict);
