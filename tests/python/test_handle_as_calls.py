@@ -155,3 +155,19 @@ def test_the_method_keeps_its_name_and_doc() -> None:
     engine = roshambo.Engine()
     assert engine.handle_as.__self__ is engine
     assert engine.handle_as.__name__ == "handle_as"
+
+
+def test_type_words_built_at_run_time_or_subclassed_are_read_by_their_text(engine: roshambo.Engine) -> None:
+    class Word(str):
+        pass
+
+    built = "".join(["cho", "ice"])
+    assert built == "choice"
+    assert engine.handle_as(0, built, 2, 1) == MOVED
+    assert engine.handle_as(0, Word("choice"), 2, value=2) == MOVED
+    with pytest.raises(ValueError) as info:
+        engine.handle_as(0, "ch\u00f6ice", 2)
+    assert str(info.value) == "unknown command type 'ch\u00f6ice' (hello, join, choice, face, leave, disconnect)"
+    # A str with no UTF-8 form fails as it is read, before value and now are.
+    with pytest.raises(UnicodeEncodeError):
+        engine.handle_as(0, "\ud800", 2, "x")  # type: ignore[arg-type]

@@ -387,19 +387,30 @@ py::list engine_handle_as(PyEngine& self, py::handle player, py::handle type_wor
   if (!PyUnicode_Check(type_word.ptr())) {
     throw py::type_error(std::string("type must be a str, got ") + Py_TYPE(type_word.ptr())->tp_name);
   }
-  Py_ssize_t len = 0;
-  const char* text = PyUnicode_AsUTF8AndSize(type_word.ptr(), &len);
-  if (!text) throw py::error_already_set();
-  const std::string_view type(text, static_cast<std::size_t>(len));
-  const std::int64_t value = to_int(value_obj.ptr(), "value");
-  const Time t = to_time(now.ptr());
+  // A literal type word is the interned str itself: found by address, without reading
+  // its text. Any other str equal to a name (built at run time, a subclass) by its text.
   std::optional<CommandType> kind;
   for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
-    if (to_string(static_cast<CommandType>(i)) == type) {
+    if (type_word.ptr() == names().command_types[i]) {
       kind = static_cast<CommandType>(i);
       break;
     }
   }
+  std::string_view type;
+  if (!kind) {
+    Py_ssize_t len = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(type_word.ptr(), &len);
+    if (!text) throw py::error_already_set();
+    type = std::string_view(text, static_cast<std::size_t>(len));
+    for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
+      if (to_string(static_cast<CommandType>(i)) == type) {
+        kind = static_cast<CommandType>(i);
+        break;
+      }
+    }
+  }
+  const std::int64_t value = to_int(value_obj.ptr(), "value");
+  const Time t = to_time(now.ptr());
   if (!kind) throw_unknown_type(type);
   self.scratch.clear();
   const auto err = self.engine.handle(PlayerHandle{static_cast<std::uint32_t>(who)}, *kind, value, t, self.scratch);
