@@ -62,6 +62,7 @@ def bench_handle() -> None:
     lobby.handle(hello("c"), 1)
 
     choice = {"from": "a", "type": "choice", "data": {"choice": 2}}
+    a = engine.find_player("a")
     face = {"from": "a", "type": "face", "data": {"face": 3}}
     unknown = {"from": "ghost", "type": "join", "data": {}}
     bad_field = {"from": "a", "type": "choice", "data": {"choice": "2"}}
@@ -77,6 +78,8 @@ def bench_handle() -> None:
         ("next_deadline() (bare binding call, for reference)", lambda: engine.next_deadline()),
         ("tick(now), nothing due", lambda: engine.tick(1)),
         ("handle choice -> 1 movement event (2-seat room)", lambda: engine.handle(choice, 1)),
+        ("handle_as(a, 'choice', now, value=2) -> the same event (by handle, no dict)",
+         lambda: engine.handle_as(a, "choice", 1, value=2)),
         ("handle face -> 1 movement event", lambda: engine.handle(face, 1)),
         ("handle hello (known player) -> hi", lambda: engine.handle(rehello, 1)),
         ("handle from unknown player -> error event", lambda: engine.handle(unknown, 1)),

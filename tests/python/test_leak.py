@@ -1,4 +1,4 @@
-"""No leak: a million Engine.handle calls grow the process RSS by less than 10 MB."""
+"""No leak: a million Engine.handle (or handle_as) calls grow the process RSS by less than 10 MB."""
 
 from __future__ import annotations
 
@@ -52,6 +52,55 @@ def test_a_million_handle_calls_do_not_leak() -> None:
                 handle(plain[i % 7], 1)
 
     burst(100_000)  # warm up allocator pools and caches
+    gc.collect()
+    before = rss_bytes()
+    burst(1_000_000)
+    gc.collect()
+    grown = rss_bytes() - before
+    assert grown < 10 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB"
+    engine.verify()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for the current RSS")
+def test_a_million_handle_as_calls_do_not_leak() -> None:
+    engine = roshambo.Engine({"game_time_ms": 86_400_000, "bot_fill_after_ms": 0})
+    for uid in ("a", "b"):
+        engine.handle(hello(uid, uid.upper()), 0)
+        engine.handle(cmd(uid, "join"), 0)
+    a, b = engine.find_player("a"), engine.find_player("b")
+    # Events, error events, strict-mode exceptions, refused arguments, keyword and
+    # positional shapes, and a shape passed on to pybind11.
+    def burst(n: int) -> None:
+        handle_as = engine.handle_as
+        for i in range(n):
+            k = i % 8
+            if k == 0:
+                handle_as(a, "choice", 1, value=1 + i % 3)
+            elif k == 1:
+                handle_as(b, "face", 1, 1 + i % 4)
+            elif k == 2:
+                handle_as(9, "join", 1)
+            elif k == 3:
+                try:
+                    handle_as(a, "choice", 1, 7, strict=True)
+                except roshambo.CommandError:
+                    pass
+            elif k == 4:
+                try:
+                    handle_as(a, "jump", 1)
+                except ValueError:
+                    pass
+            elif k == 5:
+                try:
+                    handle_as(a, "choice", 1, "2")
+                except TypeError:
+                    pass
+            elif k == 6:
+                handle_as(player=b, type="choice", now=1, value=2)
+            else:
+                handle_as(a, "choice", 1, value=2, strict=False)
+
+    burst(100_000)
     gc.collect()
     before = rss_bytes()
     burst(1_000_000)

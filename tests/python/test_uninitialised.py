@@ -22,7 +22,13 @@ CASES = {
     "Engine.handle strict=False": ("Engine", "new(roshambo.Engine).handle({'type': 'tick'}, 0, strict=False)"),
     "Engine.handle keywords": ("Engine", "new(roshambo.Engine).handle(command={'type': 'tick'}, now=0)"),
     "Engine.handle unbound": ("Engine", "roshambo.Engine.handle(new(roshambo.Engine), {'type': 'tick'}, 0)"),
+    # Engine.handle_as: likewise.
     "Engine.handle_as": ("Engine", "new(roshambo.Engine).handle_as(0, 'choice', 0, 1)"),
+    "Engine.handle_as value=": ("Engine", "new(roshambo.Engine).handle_as(0, 'choice', 0, value=1)"),
+    "Engine.handle_as strict=True": ("Engine", "new(roshambo.Engine).handle_as(0, 'choice', 0, strict=True)"),
+    "Engine.handle_as keywords": ("Engine", "new(roshambo.Engine).handle_as(player=0, type='choice', now=0)"),
+    "Engine.handle_as unbound": ("Engine", "roshambo.Engine.handle_as(new(roshambo.Engine), 0, 'choice', 0)"),
+    "Engine subclass handle_as": ("Sub", "class Sub(roshambo.Engine): pass\nnew(Sub).handle_as(0, 'join', 0)"),
     "Engine.tick": ("Engine", "new(roshambo.Engine).tick(0)"),
     "Engine.now": ("Engine", "new(roshambo.Engine).now"),
     "Engine.config": ("Engine", "new(roshambo.Engine).config"),

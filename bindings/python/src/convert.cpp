@@ -235,6 +235,9 @@ void init_names() {
   for (int i = 0; i < 11; ++i) {
     n.error_codes[i] = intern(std::string(to_string(static_cast<ErrorCode>(i))).c_str());
   }
+  for (std::size_t i = 0; i < std::size(n.command_types); ++i) {
+    n.command_types[i] = intern(std::string(to_string(static_cast<CommandType>(i))).c_str());
+  }
 }
 
 std::int64_t to_time(PyObject* obj, const char* what) { return to_int(obj, what, " (milliseconds)"); }

@@ -26,6 +26,7 @@ struct Names {
   PyObject* words[detail::kWordCount];    ///< event keys and constant values, by detail::Word
   PyObject* event_types[std::variant_size_v<Event::Data>];
   PyObject* error_codes[11];
+  PyObject* command_types[static_cast<std::size_t>(CommandType::Disconnect) + 1];  ///< by CommandType
   PyObject *lines, *digest;  ///< the replay digest line's own words
 };
 

@@ -160,36 +160,39 @@ py::list engine_handle(PyEngine& self, py::handle command, py::handle now, bool 
   return finish(self, err, strict);
 }
 
-// Engine.handle as a METH_FASTCALL function: pybind11's dispatcher (argument loaders,
-// keyword matching, the self caster) cost about as much as reading the command. Only
+// Engine.handle (and handle_as, below) as a METH_FASTCALL function: pybind11's
+// dispatcher (argument loaders, keyword matching, the self caster) cost about as much
+// as reading the command. Only
 // the plain shapes are served here, handle(command, now) and handle(command, now,
 // strict=True/False) on an initialised Engine; every other call is passed unchanged to
 // the pybind11 function, so its conversions and error messages stay the same (an
 // Engine whose __init__ never ran included: its caster raises TypeError). Self
 // arrives as args[0], as with pybind11's own methods.
 PyTypeObject* g_engine_type = nullptr;
-PyObject* g_handle_bound = nullptr;  // the pybind11 Engine.handle (kept for the process)
-PyObject* g_strict = nullptr;        // interned "strict"
+PyObject* g_handle_bound = nullptr;     // the pybind11 Engine.handle (kept for the process)
+PyObject* g_handle_as_bound = nullptr;  // the pybind11 Engine.handle_as (kept for the process)
+PyObject* g_strict = nullptr;           // interned "strict"
+PyObject* g_value = nullptr;            // interned "value"
+PyObject* g_zero = nullptr;             // handle_as's default value
 
-PyObject* handle_fast(PyObject*, PyObject* const* args, std::size_t nargsf, PyObject* kwnames) {
-  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-  auto slow = [&] { return PyObject_Vectorcall(g_handle_bound, args, static_cast<std::size_t>(nargs), kwnames); };
-  if (nargs != 3 || Py_TYPE(args[0]) != g_engine_type) return slow();
-  bool strict = false;
-  if (kwnames) {
-    PyObject* flag = args[3];
-    if (PyTuple_GET_SIZE(kwnames) != 1 || PyTuple_GET_ITEM(kwnames, 0) != g_strict ||
-        (flag != Py_True && flag != Py_False)) {
-      return slow();
-    }
-    strict = flag == Py_True;
-  }
+py::list engine_handle_as(PyEngine& self, py::handle player, py::handle type_word, py::handle now,
+                          py::handle value_obj, bool strict);
+
+// The initialised Engine args[0] holds, or null for anything else (a subclass, an
+// object whose __init__ never ran), which the pybind11 function then handles.
+PyEngine* fast_self(PyObject* const* args) {
+  if (Py_TYPE(args[0]) != g_engine_type) return nullptr;
   auto* inst = reinterpret_cast<py::detail::instance*>(args[0]);
-  if (!inst->simple_layout || !inst->simple_holder_constructed) return slow();
-  auto& engine = *static_cast<PyEngine*>(inst->simple_value_holder[0]);
+  if (!inst->simple_layout || !inst->simple_holder_constructed) return nullptr;
+  return static_cast<PyEngine*>(inst->simple_value_holder[0]);
+}
+
+// Runs a binding call, turning C++ exceptions into Python ones as pybind11's dispatcher does.
+template <typename F>
+PyObject* call_translated(F&& f) {
   try {
-    return engine_handle(engine, args[1], args[2], strict).release().ptr();
-  } catch (py::error_already_set& e) {  // as pybind11's dispatcher does
+    return f().release().ptr();
+  } catch (py::error_already_set& e) {
     e.restore();
     return nullptr;
 #ifdef __GLIBCXX__
@@ -200,6 +203,54 @@ PyObject* handle_fast(PyObject*, PyObject* const* args, std::size_t nargsf, PyOb
     py::detail::try_translate_exceptions();
     return nullptr;
   }
+}
+
+PyObject* handle_fast(PyObject*, PyObject* const* args, std::size_t nargsf, PyObject* kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  auto slow = [&] { return PyObject_Vectorcall(g_handle_bound, args, static_cast<std::size_t>(nargs), kwnames); };
+  if (nargs != 3) return slow();
+  bool strict = false;
+  if (kwnames) {
+    PyObject* flag = args[3];
+    if (PyTuple_GET_SIZE(kwnames) != 1 || PyTuple_GET_ITEM(kwnames, 0) != g_strict ||
+        (flag != Py_True && flag != Py_False)) {
+      return slow();
+    }
+    strict = flag == Py_True;
+  }
+  PyEngine* engine = fast_self(args);
+  if (!engine) return slow();
+  return call_translated([&] { return engine_handle(*engine, args[1], args[2], strict); });
+}
+
+// Engine.handle_as the same way: handle_as(player, type, now[, value]) with value
+// and/or strict=True/False by keyword (each keyword once; value not also positional).
+// Everything else, keywords for the first three included, goes to the pybind11 function.
+PyObject* handle_as_fast(PyObject*, PyObject* const* args, std::size_t nargsf, PyObject* kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  auto slow = [&] {
+    return PyObject_Vectorcall(g_handle_as_bound, args, static_cast<std::size_t>(nargs), kwnames);
+  };
+  if (nargs != 4 && nargs != 5) return slow();
+  PyObject* value = nargs == 5 ? args[4] : nullptr;
+  int strict = -1;  // not given yet
+  if (kwnames) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); ++i) {
+      PyObject* name = PyTuple_GET_ITEM(kwnames, i);
+      PyObject* arg = args[nargs + i];
+      if (name == g_value && !value) {
+        value = arg;
+      } else if (name == g_strict && strict < 0 && (arg == Py_True || arg == Py_False)) {
+        strict = arg == Py_True;
+      } else {
+        return slow();
+      }
+    }
+  }
+  PyEngine* engine = fast_self(args);
+  if (!engine) return slow();
+  return call_translated(
+      [&] { return engine_handle_as(*engine, args[1], args[2], args[3], value ? value : g_zero, strict > 0); });
 }
 
 // The class attribute holding handle_fast: an instancemethod as pybind11 makes (the
@@ -234,28 +285,22 @@ void fast_method_dealloc(PyObject* self) {
 }
 
 PyObject* fast_method_repr(PyObject* self) {
-  return PyUnicode_FromFormat("<instancemethod handle at %p>", self);
+  PyObject* fn = reinterpret_cast<FastMethod*>(self)->fn;
+  return PyUnicode_FromFormat("<instancemethod %s at %p>", reinterpret_cast<PyCFunctionObject*>(fn)->m_ml->ml_name,
+                              self);
 }
 
-// handle_fast as the function Engine.handle gives (METH_FASTCALL: a plain count).
+// The fast entries as the functions Engine.handle and Engine.handle_as give
+// (METH_FASTCALL: a plain count).
 PyObject* handle_function(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   return handle_fast(nullptr, args, static_cast<std::size_t>(nargs), kwnames);
 }
+PyObject* handle_as_function(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return handle_as_fast(nullptr, args, static_cast<std::size_t>(nargs), kwnames);
+}
 
-// Puts handle_fast in place of the pybind11-bound Engine.handle, with its name and docstring.
-void install_handle_fast(py::handle engine_type, py::handle module) {
-  g_engine_type = reinterpret_cast<PyTypeObject*>(engine_type.ptr());
-  PyObject* method = PyDict_GetItemString(g_engine_type->tp_dict, "handle");
-  if (!method || !PyInstanceMethod_Check(method)) throw std::runtime_error("Engine.handle is not a pybind11 method");
-  g_handle_bound = Py_NewRef(PyInstanceMethod_GET_FUNCTION(method));
-  g_strict = PyUnicode_InternFromString("strict");
-  if (!g_strict) throw py::error_already_set();
-  static const std::string doc = py::str(py::handle(g_handle_bound).attr("__doc__")).cast<std::string>();
-  static PyMethodDef def = {"handle", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&handle_function)),
-                            METH_FASTCALL | METH_KEYWORDS, doc.c_str()};
-  py::object fn = py::reinterpret_steal<py::object>(PyCFunction_NewEx(&def, nullptr, module.ptr()));
-  if (!fn) throw py::error_already_set();
-
+// The type of the class attributes holding the fast entries, made once.
+PyTypeObject* fast_method_type() {
   static PyMemberDef members[] = {
       {"__func__", T_OBJECT, offsetof(FastMethod, fn), READONLY, nullptr},
       {"__vectorcalloffset__", T_PYSSIZET, offsetof(FastMethod, call), READONLY, nullptr},
@@ -271,15 +316,62 @@ void install_handle_fast(py::handle engine_type, py::handle module) {
                              Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION |
                                  Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
                              slots};
-  py::object type_obj = py::reinterpret_steal<py::object>(PyType_FromSpec(&spec));
-  auto* type = reinterpret_cast<PyTypeObject*>(type_obj.ptr());
+  static PyTypeObject* type = nullptr;  // kept for the process
+  if (!type) type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&spec));
   if (!type) throw py::error_already_set();
-  auto* m = PyObject_New(FastMethod, type);
+  return type;
+}
+
+// Puts `fast` in place of the pybind11-bound method `def.ml_name` of Engine, with its
+// docstring; returns the pybind11 function, for the calls `fast` passes on. `def` must
+// outlive the module.
+PyObject* install_fast(py::handle engine_type, py::handle module, PyMethodDef& def, vectorcallfunc fast) {
+  PyObject* method = PyDict_GetItemString(reinterpret_cast<PyTypeObject*>(engine_type.ptr())->tp_dict, def.ml_name);
+  if (!method || !PyInstanceMethod_Check(method)) {
+    throw std::runtime_error(std::string("Engine.") + def.ml_name + " is not a pybind11 method");
+  }
+  PyObject* bound = Py_NewRef(PyInstanceMethod_GET_FUNCTION(method));
+  // Leaked with `def`, which points at it.
+  def.ml_doc = (new std::string(py::str(py::handle(bound).attr("__doc__")).cast<std::string>()))->c_str();
+  py::object fn = py::reinterpret_steal<py::object>(PyCFunction_NewEx(&def, nullptr, module.ptr()));
+  if (!fn) throw py::error_already_set();
+  auto* m = PyObject_New(FastMethod, fast_method_type());
   if (!m) throw py::error_already_set();
   m->fn = fn.release().ptr();
-  m->call = handle_fast;
+  m->call = fast;
   py::object wrapped = py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(m));
-  if (PyObject_SetAttrString(engine_type.ptr(), "handle", wrapped.ptr()) < 0) throw py::error_already_set();
+  if (PyObject_SetAttrString(engine_type.ptr(), def.ml_name, wrapped.ptr()) < 0) throw py::error_already_set();
+  return bound;
+}
+
+// Puts handle_fast and handle_as_fast in place of the pybind11-bound Engine.handle and
+// Engine.handle_as.
+void install_handle_fast(py::handle engine_type, py::handle module) {
+  g_engine_type = reinterpret_cast<PyTypeObject*>(engine_type.ptr());
+  g_strict = PyUnicode_InternFromString("strict");
+  g_value = PyUnicode_InternFromString("value");
+  g_zero = PyLong_FromLong(0);
+  if (!g_strict || !g_value || !g_zero) throw py::error_already_set();
+  static PyMethodDef handle_def = {
+      "handle", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&handle_function)),
+      METH_FASTCALL | METH_KEYWORDS, nullptr};
+  static PyMethodDef handle_as_def = {
+      "handle_as", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&handle_as_function)),
+      METH_FASTCALL | METH_KEYWORDS, nullptr};
+  g_handle_bound = install_fast(engine_type, module, handle_def, handle_fast);
+  g_handle_as_bound = install_fast(engine_type, module, handle_as_def, handle_as_fast);
+}
+
+constexpr std::uint8_t kLastCommandType = static_cast<std::uint8_t>(CommandType::Disconnect);
+
+// The list of names is built here, on the error path only: built on every call it cost
+// more than the lookup.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_unknown_type(std::string_view type) {
+  std::string words;
+  for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
+    words += (words.empty() ? "" : ", ") + std::string(to_string(static_cast<CommandType>(i)));
+  }
+  throw py::value_error("unknown command type '" + std::string(type.substr(0, 32)) + "' (" + words + ")");
 }
 
 // A command by player handle: no dict to read, no uid to look up (Engine::handle by
@@ -295,22 +387,31 @@ py::list engine_handle_as(PyEngine& self, py::handle player, py::handle type_wor
   if (!PyUnicode_Check(type_word.ptr())) {
     throw py::type_error(std::string("type must be a str, got ") + Py_TYPE(type_word.ptr())->tp_name);
   }
-  Py_ssize_t len = 0;
-  const char* text = PyUnicode_AsUTF8AndSize(type_word.ptr(), &len);
-  if (!text) throw py::error_already_set();
-  const std::string_view type(text, static_cast<std::size_t>(len));
+  // A literal type word is the interned str itself: found by address, without reading
+  // its text. Any other str equal to a name (built at run time, a subclass) by its text.
+  std::optional<CommandType> kind;
+  for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
+    if (type_word.ptr() == names().command_types[i]) {
+      kind = static_cast<CommandType>(i);
+      break;
+    }
+  }
+  std::string_view type;
+  if (!kind) {
+    Py_ssize_t len = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(type_word.ptr(), &len);
+    if (!text) throw py::error_already_set();
+    type = std::string_view(text, static_cast<std::size_t>(len));
+    for (std::uint8_t i = 0; i <= kLastCommandType; ++i) {
+      if (to_string(static_cast<CommandType>(i)) == type) {
+        kind = static_cast<CommandType>(i);
+        break;
+      }
+    }
+  }
   const std::int64_t value = to_int(value_obj.ptr(), "value");
   const Time t = to_time(now.ptr());
-  std::optional<CommandType> kind;
-  std::string words;
-  for (std::uint8_t i = 0; i <= static_cast<std::uint8_t>(CommandType::Disconnect); ++i) {
-    const auto k = static_cast<CommandType>(i);
-    if (to_string(k) == type) kind = k;
-    words += (words.empty() ? "" : ", ") + std::string(to_string(k));
-  }
-  if (!kind) {
-    throw py::value_error("unknown command type '" + std::string(type.substr(0, 32)) + "' (" + words + ")");
-  }
+  if (!kind) throw_unknown_type(type);
   self.scratch.clear();
   const auto err = self.engine.handle(PlayerHandle{static_cast<std::uint32_t>(who)}, *kind, value, t, self.scratch);
   return finish(self, err, strict);
