@@ -97,7 +97,7 @@ TEST_CASE("bot strategies", "[bots]") {
     d.seat({"h"}, 0);
     d.tick(4000);  // 63 bots fill, pick, settle
     REQUIRE(rt::count_type(d.last, EventType::Result) == 1);
-    const auto& res = rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
+    const auto res = rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;  // a handle: the event is a temporary
     std::map<Choice, int> seen;
     for (std::size_t i = 1; i < res.size(); ++i) ++seen[res[i].choice];
     for (const auto& [c, n] : seen) CHECK(k.allowed.count(c) == 1);
@@ -112,7 +112,7 @@ TEST_CASE("bot strategies", "[bots]") {
   Driver d(bots("biased:1,0,3", 1024, 3));
   d.seat({"h"}, 0);
   d.tick(4000);
-  const auto& res = rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
+  const auto res = rt::data<ResultData>(rt::of_type(d.last, EventType::Result)[0]).rows;
   int rock = 0, scissors = 0;
   for (const auto& row : res) {
     rock += row.choice == Choice::Rock;
