@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import resource
+from collections.abc import Callable
 
 import pytest
 
@@ -18,6 +19,18 @@ def rss_bytes() -> int:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except OSError:  # not Linux: peak RSS is the best we have (KiB on Linux, bytes on macOS)
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def assert_no_growth(burst: Callable[[int], None]) -> None:
+    """A million calls of `burst` after 100 000 to warm allocator pools and caches grow
+    the RSS by less than 10 MB."""
+    burst(100_000)
+    gc.collect()
+    before = rss_bytes()
+    burst(1_000_000)
+    gc.collect()
+    grown = rss_bytes() - before
+    assert grown < 10 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB"
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for the current RSS")
@@ -51,13 +64,7 @@ def test_a_million_handle_calls_do_not_leak() -> None:
             else:
                 handle(plain[i % 7], 1)
 
-    burst(100_000)  # warm up allocator pools and caches
-    gc.collect()
-    before = rss_bytes()
-    burst(1_000_000)
-    gc.collect()
-    grown = rss_bytes() - before
-    assert grown < 10 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB"
+    assert_no_growth(burst)
     engine.verify()
 
 
@@ -100,11 +107,5 @@ def test_a_million_handle_as_calls_do_not_leak() -> None:
             else:
                 handle_as(a, "choice", 1, value=2, strict=False)
 
-    burst(100_000)
-    gc.collect()
-    before = rss_bytes()
-    burst(1_000_000)
-    gc.collect()
-    grown = rss_bytes() - before
-    assert grown < 10 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB"
+    assert_no_growth(burst)
     engine.verify()
