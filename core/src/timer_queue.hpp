@@ -27,13 +27,11 @@ struct Timer {
 static_assert(sizeof(Timer) == 32, "two timers a cache line");
 
 /// Firing order: earliest due first, then creation order.
-inline bool fires_before(const Timer& a, const Timer& b) noexcept {
-  return a.due != b.due ? a.due < b.due : a.seq < b.seq;
-}
 /// The same for a timer not built yet, given by its (due, seq).
 inline bool fires_before_key(Time due, std::uint64_t seq, const Timer& b) noexcept {
   return due != b.due ? due < b.due : seq < b.seq;
 }
+inline bool fires_before(const Timer& a, const Timer& b) noexcept { return fires_before_key(a.due, a.seq, b); }
 
 /// Bot fills, deadlines and graces each last one duration fixed by the config, and
 /// host time never goes back, so each kind arrives already in firing order: a FIFO
@@ -44,39 +42,34 @@ inline bool fires_before_key(Time due, std::uint64_t seq, const Timer& b) noexce
 /// the heap, so the order holds whatever is pushed.
 class TimerQueue {
  public:
-  void push(const Timer& t) {
-    Lane* lane = lane_of(t.kind);
-    std::uint8_t where = kHeap;
-    if (lane != nullptr && (lane->empty() || !fires_before(t, lane->back()))) {
-      lane->push(t);
-      where = static_cast<std::uint8_t>(lane - lanes_.data());
-    } else {
-      heap_.push_back(t);
-      std::push_heap(heap_.begin(), heap_.end(), later);
-    }
-    ++size_;
-    // Firing before the front, `t` is the front of where it went (a lane's back fires
-    // last in it, unless the lane was empty; the heap's top is its least).
-    if (size_ == 1 || fires_before(t, front())) front_ = where;
-  }
-  /// push() of a timer with these fields, written in place.
+  void push(const Timer& t) { emplace(t.due, t.seq, t.room, t.gen, t.player, t.seat, t.kind); }
+  /// push() of a timer with these fields, written in place in its lane's slot (a Timer
+  /// built by the caller and copied in stalled on store forwarding).
   void emplace(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
                std::uint16_t seat, TimerKind kind) {
     Lane* lane = lane_of(kind);
-    if (lane == nullptr || (!lane->empty() && fires_before_key(due, seq, lane->back()))) {
-      push(Timer{due, seq, room, gen, player, seat, kind});  // the heap, as push() decides
-      return;
+    std::uint8_t where = kHeap;
+    const Timer* t;
+    if (lane != nullptr && (lane->empty() || !fires_before_key(due, seq, lane->back()))) {
+      Timer& slot = lane->emplace();
+      slot.due = due;
+      slot.seq = seq;
+      slot.room = room;
+      slot.gen = gen;
+      slot.player = player;
+      slot.seat = seat;
+      slot.kind = kind;
+      t = &slot;
+      where = static_cast<std::uint8_t>(lane - lanes_.data());
+    } else {
+      heap_.push_back(Timer{due, seq, room, gen, player, seat, kind});
+      std::push_heap(heap_.begin(), heap_.end(), later);
+      t = &heap_.front();  // the new timer if it fires first, which is all that is asked below
     }
-    Timer& t = lane->emplace();
-    t.due = due;
-    t.seq = seq;
-    t.room = room;
-    t.gen = gen;
-    t.player = player;
-    t.seat = seat;
-    t.kind = kind;
     ++size_;
-    if (size_ == 1 || fires_before(t, front())) front_ = static_cast<std::uint8_t>(lane - lanes_.data());
+    // Firing before the front, the new timer is the front of where it went (a lane's
+    // back fires last in it unless the lane was empty; the heap's top is its least).
+    if (size_ == 1 || fires_before(*t, front())) front_ = where;
   }
   bool empty() const noexcept { return size_ == 0; }
   std::size_t size() const noexcept { return size_; }
