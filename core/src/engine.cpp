@@ -170,13 +170,18 @@ void Engine::Impl::prune() noexcept {
   while (!timers.empty() && !live(timers.front())) timers.pop();
 }
 
-void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
-  if (!emits(EventType::Room)) return;
+template <class Data>
+void Engine::Impl::emit_to_room(const RoomRec& r, Data data, Time at, std::vector<Event>& out) const {
   // Built in place: a local Event moved in cost a 100-byte move and a destructor visit.
   Event& e = out.emplace_back();
   e.at = at;
   e.to.room = view(r);
-  e.data.emplace<RoomData>(RoomData{r.number, r.size() == cfg.capacity, e.to.room});
+  e.data.template emplace<Data>(std::move(data));
+}
+
+void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
+  if (!emits(EventType::Room)) return;
+  emit_to_room(r, RoomData{r.number, r.size() == cfg.capacity, view(r)}, at, out);
 }
 
 template <class Data>
@@ -276,11 +281,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, static_cast<std::uint16_t>(i));
     }
   }
-  if (!event) return;
-  Event& e = out.emplace_back();
-  e.at = at;
-  e.to.room = view(r);
-  e.data.emplace<StartData>(StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)});
+  if (event) emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)}, at, out);
 }
 
 void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {
@@ -314,12 +315,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
-  if (event) {
-    Event& e = out.emplace_back();
-    e.at = at;
-    e.to.room = view(r);
-    e.data.emplace<ResultData>(ResultData{r.number, std::move(rows)});
-  }
+  if (event) emit_to_room(r, ResultData{r.number, std::move(rows)}, at, out);
 
   if (!cfg.requeue) {
     close_room(slot);

@@ -98,6 +98,9 @@ struct Engine::Impl {
   void emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                      std::vector<Event>& out);
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
+  /// An event with `data` to every member of room `r`, built in place in `out`.
+  template <class Data>
+  void emit_to_room(const RoomRec& r, Data data, Time at, std::vector<Event>& out) const;
   /// An event to every member of a room (its block) but seat `seat`. By block, so a
   /// seated player's command need not read the room record.
   template <class Data>
