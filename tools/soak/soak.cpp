@@ -6,7 +6,8 @@
 // share ~1 M players. Everyone says hello and joins during the first 10 s; with
 // requeue they play round after round, in the quiet lobby they idle 2-30 s between. Meanwhile players leave and rejoin, disconnect
 // and come back, change their minds, send faces; bots fill rooms that wait. Time moves
-// in 100 ms steps. Every 30 simulated seconds the run prints its resident set size;
+// in 100 ms steps. Every 30 simulated seconds the run prints its resident set size and
+// the heap in use (which a leak grows) and the heap's size (which fragmentation grows);
 // verify() runs on every engine every simulated minute; the harness keeps its own
 // ledger of every player's score from the `result` events and checks it against every
 // row and, at the end, against the engines:
@@ -15,6 +16,7 @@
 //
 // Usage: roshambo_soak [--players N] [--minutes M] [--warmup-minutes W] [--seed S]
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "roshambo/roshambo.hpp"
@@ -51,6 +54,14 @@ struct Rand {  // splitmix64
   bool chance(std::uint32_t per_million) { return below(1'000'000) < per_million; }
 };
 
+// Heap bytes handed out (in use) and the heap's size, from glibc: tells a leak (in use
+// grows) from fragmentation (the heap grows around a flat in-use figure).
+std::pair<double, double> heap_mb() {
+  const struct mallinfo2 mi = mallinfo2();
+  return {static_cast<double>(mi.uordblks + mi.hblkhd) / (1 << 20),
+          static_cast<double>(mi.arena + mi.hblkhd) / (1 << 20)};
+}
+
 double rss_mb() {
   std::ifstream f("/proc/self/statm");
   long pages = 0, resident = 0;
@@ -64,6 +75,8 @@ double rss_mb() {
 }
 
 enum class Act : std::uint8_t { Join, Choice, Face, Leave, Disconnect, Hello };
+// Hello's value: 0 without an avatar, 1 with one, kHelloFlip the opposite of last time.
+constexpr std::uint8_t kHelloFlip = 2;
 enum class State : std::uint8_t { Offline, Lobby, Roomed };
 
 struct Action {
@@ -80,6 +93,7 @@ struct Shard {
   std::vector<std::string> uids;
   std::vector<std::int64_t> ledger;  // score per player, from result rows
   std::vector<State> state;
+  std::vector<std::uint8_t> avatar;  // 1: the player's profile has an avatar
   std::array<std::vector<Action>, kWheel> wheel;
   std::vector<Event> events;
   Rand rng;
@@ -90,7 +104,7 @@ struct Shard {
   std::uint64_t leaves = 0, disconnects = 0, reconnects = 0, choices = 0, faces = 0;
 
   Shard(const char* l, Config c, std::uint32_t n, std::uint64_t seed)
-      : label(l), cfg(c), players(n), engine(c), ledger(n, 0), state(n, State::Offline),
+      : label(l), cfg(c), players(n), engine(c), ledger(n, 0), state(n, State::Offline), avatar(n, 0),
         rng{seed} {
     uids.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) uids.push_back(std::to_string(i));
@@ -191,11 +205,17 @@ struct Shard {
       const Action a = bucket[k];
       const std::string& u = uids[a.player];
       switch (a.act) {
-        case Act::Hello:
-          send(Command::hello(u, "p" + u, a.value ? "avatar/" + u + ".png" : std::string()), now);
+        case Act::Hello: {
+          // A returning player flips their avatar (kHelloFlip): profiles of two sizes
+          // keep replacing each other while the mix stays half and half. (Always
+          // adding one made the players' own data grow for the whole run.)
+          const bool with = a.value == kHelloFlip ? !avatar[a.player] : a.value != 0;
+          avatar[a.player] = with;
+          send(Command::hello(u, "p" + u, with ? "avatar/" + u + ".png" : std::string()), now);
           state[a.player] = State::Lobby;
           schedule(now, 100 + static_cast<Time>(rng.below(900)), {a.player, Act::Join, 0});
           break;
+        }
         case Act::Join:
           if (state[a.player] == State::Lobby) {
             send(Command::join(u), now);
@@ -241,7 +261,7 @@ struct Shard {
         state[i] = State::Offline;
         ++disconnects;
         ++reconnects;
-        schedule(now, 5'000 + static_cast<Time>(rng.below(35'000)), {i, Act::Hello, 1});
+        schedule(now, 5'000 + static_cast<Time>(rng.below(35'000)), {i, Act::Hello, kHelloFlip});
         consume(now);
       }
     }
@@ -317,7 +337,7 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   double rss_warm = 0, rss_max_after = 0, rss_min_after = 1e18;
   std::uint64_t verifies = 0, min_online = UINT64_MAX;
-  std::printf("%8s %8s %9s %10s %9s %8s %7s %10s %12s %8s\n", "sim_s", "wall_s", "rss_MB", "harness_MB",
+  std::printf("%8s %8s %9s %8s %8s %10s %9s %8s %7s %10s %12s %8s\n", "sim_s", "wall_s", "rss_MB", "used_MB", "heap_MB", "harness_MB",
               "online", "rooms", "bots", "settled", "commands", "verify");
   for (Time now = 0; now <= end; now += kStepMs) {
     for (Shard* s : shards) s->step(now, now >= 10'000);
@@ -351,8 +371,9 @@ int main(int argc, char** argv) {
         rss_min_after = std::min(rss_min_after, rss);
       }
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("%8.0f %8.1f %9.1f %10.1f %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %10" PRIu64 " %12" PRIu64 " %8s\n",
-                  static_cast<double>(now) / 1000, wall, rss, static_cast<double>(harness) / (1 << 20), tot.online, tot.rooms, tot.bots,
+      const auto [used, heap] = heap_mb();
+      std::printf("%8.0f %8.1f %9.1f %8.2f %8.2f %10.1f %9" PRIu64 " %8" PRIu64 " %7" PRIu64 " %10" PRIu64 " %12" PRIu64 " %8s\n",
+                  static_cast<double>(now) / 1000, wall, rss, used, heap, static_cast<double>(harness) / (1 << 20), tot.online, tot.rooms, tot.bots,
                   tot.rooms_settled, cmds, minute ? "ok" : "");
       std::fflush(stdout);
     }
