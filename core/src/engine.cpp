@@ -608,6 +608,13 @@ Verdict on_disconnect(Call& c, std::uint32_t id) {
   return std::nullopt;
 }
 
+// A choice or a face changes no room's phase, no room's membership and nobody's
+// presence, so the queue's front is still the live timer the last call's prune() left;
+// the other commands may cancel it (a room starting or closing, a player back in time).
+constexpr bool may_cancel_timers(CommandType t) noexcept {
+  return t != CommandType::Choice && t != CommandType::Face;
+}
+
 using PlayerHandler = Verdict (*)(Call&, std::uint32_t);
 /// By CommandType. hello has a path of its own: its sender may be new or offline.
 constexpr PlayerHandler kPlayerHandlers[] = {nullptr, on_join, on_choice, on_face, on_leave, on_disconnect};
@@ -640,8 +647,9 @@ const Config& Engine::config() const noexcept { return impl_->cfg; }
 Time Engine::now() const noexcept { return impl_->now; }
 
 std::optional<Time> Engine::next_deadline() const noexcept {
-  if (impl_->timers.empty()) return std::nullopt;
-  return impl_->timers.front().due;
+  const Time due = impl_->timers.next_due();
+  if (due == detail::TimerQueue::kNoTimer) return std::nullopt;
+  return due;
 }
 
 namespace {
@@ -694,7 +702,7 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.players.find(cmd.from);
   if (cmd.type != CommandType::Hello && id == kNone) return refuse(offline(cmd.from));
   if (Verdict v = dispatch(call, id, cmd.type, &cmd)) return refuse(std::move(*v));
-  m.prune();
+  if (may_cancel_timers(cmd.type)) m.prune();
   return std::nullopt;
 }
 
@@ -722,7 +730,7 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
   if (!known) return refuse({ErrorCode::UnknownPlayer, "unknown player handle " + std::to_string(who.index)});
   Call call{m, value, now, out};
   if (Verdict v = dispatch(call, who.index, type, nullptr)) return refuse(std::move(*v));
-  m.prune();
+  if (may_cancel_timers(type)) m.prune();
   return std::nullopt;
 }
 

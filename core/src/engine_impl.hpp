@@ -82,7 +82,7 @@ struct Engine::Impl {
   /// Fire every timer due by `now`. Inline up to the common case, nothing due (once
   /// per command).
   void fire_due(Time now, std::vector<Event>& out) {
-    if (!timers.empty() && timers.front().due <= now) fire_due_from(now, out);
+    if (timers.next_due() <= now) fire_due_from(now, out);
   }
   void fire_due_from(Time now, std::vector<Event>& out);
   void fire(const Timer& t, std::vector<Event>& out);

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <new>
 #include <utility>
 #include <vector>
@@ -69,9 +70,18 @@ class TimerQueue {
     ++size_;
     // Firing before the front, the new timer is the front of where it went (a lane's
     // back fires last in it unless the lane was empty; the heap's top is its least).
-    if (size_ == 1 || fires_before(*t, front())) front_ = where;
+    if (size_ == 1 || fires_before(*t, front())) {
+      front_ = where;
+      front_due_ = due;
+    } else if (front_ == kHeap) {
+      front_due_ = heap_.front().due;  // the heap's top may be the new timer
+    }
   }
   bool empty() const noexcept { return size_ == 0; }
+  /// front().due, or kNoTimer when empty: one load, for the check every command and
+  /// every simulator step makes (front() is a chain of four).
+  Time next_due() const noexcept { return front_due_; }
+  static constexpr Time kNoTimer = std::numeric_limits<Time>::max();
   std::size_t size() const noexcept { return size_; }
   /// The next timer to fire. Not empty(). O(1): the queue keeps where its front is,
   /// since the engine asks for it several times a command.
@@ -222,11 +232,13 @@ class TimerQueue {
         front_ = i;
       }
     }
+    front_due_ = best == nullptr ? kNoTimer : best->due;
   }
 
   std::array<Lane, 3> lanes_;
   std::vector<Timer> heap_;
   std::size_t size_ = 0;
+  Time front_due_ = kNoTimer;
   std::uint8_t front_ = kHeap;
 };
 

@@ -42,9 +42,11 @@ std::vector<Timer> pushes(Rng& rng, std::size_t n) {
 std::vector<std::uint32_t> drain(TimerQueue& q) {
   std::vector<std::uint32_t> order;
   while (!q.empty()) {
+    REQUIRE(q.next_due() == q.front().due);
     order.push_back(q.front().room);
     q.pop();
   }
+  REQUIRE(q.next_due() == TimerQueue::kNoTimer);
   return order;
 }
 
@@ -62,6 +64,7 @@ TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "
       q.push(t);
       queued.push_back(t);
       REQUIRE(q.size() == queued.size());
+      REQUIRE(q.next_due() == q.front().due);
       const Time now = t.seq > 0 ? t.due - 250 : 0;
       while (!q.empty() && q.front().due <= now) {
         const auto first = std::min_element(queued.begin(), queued.end(), detail::fires_before);
@@ -85,10 +88,12 @@ TEST_CASE("timer queue: filter drops what it refuses and keeps the order", "[tim
   TimerQueue q;
   for (const Timer& t : ts) q.push(t);
   for (int i = 0; i < 1500; ++i) q.pop();  // lanes have popped heads to skip
+  const Time before = q.next_due();
   std::vector<Timer> rest;
   q.for_each([&rest](const Timer& t) { rest.push_back(t); });
   REQUIRE(rest.size() == 3500);
   q.filter([](const Timer& t) { return t.room % 3 != 0; });
+  CHECK(q.next_due() >= before);
   std::erase_if(rest, [](const Timer& t) { return t.room % 3 == 0; });
   std::sort(rest.begin(), rest.end(), detail::fires_before);
   CHECK(q.size() == rest.size());
