@@ -47,6 +47,13 @@ Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept
 using detail::kBotBit;
 using detail::kNone;
 
+namespace {
+// A player id's Profile::handle(): a human's id is its handle; bots have none.
+constexpr std::uint32_t handle_of(std::uint32_t player) noexcept {
+  return (player & kBotBit) ? Profile::kNoHandle : player;
+}
+}  // namespace
+
 Engine::Impl::Impl(Config c)
     : cfg(std::move(c)),
       rules(cfg.scoring_rules()),
@@ -273,6 +280,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       const PlayerRec& p = P(seats[i].player);
       scores.data()[i].total_score = p.total;
       scores.data()[i].win_streak = p.streak;
+      scores.data()[i].handle = handle_of(seats[i].player);
     }
     if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
@@ -311,6 +319,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     row->round_score = rs.round_score;
     row->total_score = p.total;
     row->win_streak = p.streak;
+    row->handle = handle_of(s.player);
     ++row;
   }
   if (base_sum != 0) ++bad_settlements;

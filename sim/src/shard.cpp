@@ -51,7 +51,8 @@ class Shard {
   bool send(std::uint32_t player, CommandType type, std::int64_t value, Time t);
   bool send_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t);
   void set_uid(std::string& s, std::uint32_t i) const;
-  std::uint32_t local(const Profile& who) const noexcept;
+  /// Our index of the player with this engine handle, or kNoPlayer.
+  std::uint32_t local(std::uint32_t handle) const noexcept;
   void consume();
   void on_start(const Event& e);
   void on_result(const ResultData& r);
@@ -74,6 +75,7 @@ class Shard {
   static constexpr std::uint32_t kNoPlayer = UINT32_MAX;
   std::vector<std::uint32_t> handles_;    // local index -> engine handle (kNoPlayer: unregistered)
   std::vector<std::uint32_t> by_handle_;  // engine handle -> local index
+  bool identity_ = false;                 // by_handle_[h] == h for every h: no need to read it
 };
 
 Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
@@ -119,6 +121,8 @@ ShardOut Shard::run() {
       by_handle_[handle->index] = i;
     }
   }
+  identity_ = true;
+  for (std::uint32_t h = 0; h < by_handle_.size(); ++h) identity_ &= by_handle_[h] == h;
   const Time end = static_cast<Time>(o_.rounds) * period_ - 1;
   std::uint32_t next_round = 0;
   for (;;) {
@@ -232,9 +236,10 @@ void Shard::set_uid(std::string& s, std::uint32_t i) const {
   s.assign(buf, end);
 }
 
-std::uint32_t Shard::local(const Profile& who) const noexcept {
+std::uint32_t Shard::local(std::uint32_t handle) const noexcept {
   // Bots and strangers have no handle of ours.
-  return who.handle() < by_handle_.size() ? by_handle_[who.handle()] : kNoPlayer;
+  if (handle >= by_handle_.size()) return kNoPlayer;
+  return identity_ ? handle : by_handle_[handle];
 }
 
 void Shard::consume() {
@@ -247,7 +252,7 @@ void Shard::consume() {
         ++out_.summary.errors;
         if (e.to.single) {
           // A refused requeue leaves the player in the lobby.
-          if (const std::uint32_t i = local(*e.to.single); i != UINT32_MAX) {
+          if (const std::uint32_t i = local(e.to.single->handle()); i != kNoPlayer) {
             out_.players[i].in_room = false;
           }
         }
@@ -264,20 +269,18 @@ void Shard::consume() {
 }
 
 void Shard::on_start(const Event& e) {
-  const MemberView& members = e.to.room;
   const auto game = static_cast<std::uint64_t>(cfg_.game_time_ms);
-  for (std::uint32_t s = 0; s < members.size(); ++s) {
-    const Profile& who = members[s];
-    if (who.bot()) continue;
-    const std::uint32_t i = local(who);
-    if (i == UINT32_MAX) continue;
+  // By the scores' handles: the members' profiles stay unread (a cache miss each).
+  for (const StartScore& score : std::get<StartData>(e.data).scores) {
+    const std::uint32_t i = local(score.handle);
+    if (i == kNoPlayer) continue;  // a bot
     PlayerState& p = out_.players[i];
     if (!strategies_[p.strategy].chooses()) continue;
     // Like a bot, a player picks at a moment within the countdown (before the deadline).
     // It decides now: until then it learns nothing (movements do not reveal choices),
     // and members are visited in join order here, which is kinder to the cache.
     const auto offset = static_cast<std::uint32_t>(p.rng.below(game));
-    picks_.add(e.at, offset, who.handle(), strategies_[p.strategy].choose(p.mem, p.rng));
+    picks_.add(e.at, offset, score.handle, strategies_[p.strategy].choose(p.mem, p.rng));
   }
 }
 
@@ -285,9 +288,8 @@ void Shard::on_result(const ResultData& r) {
   StrategyObservation obs;
   for (const ResultRow& row : r.rows) obs.room.add(row.choice);
   for (const ResultRow& row : r.rows) {
-    if (row.who->bot()) continue;
-    const std::uint32_t i = local(*row.who);
-    if (i == UINT32_MAX) continue;
+    const std::uint32_t i = local(row.handle);
+    if (i == kNoPlayer) continue;  // a bot
     PlayerState& p = out_.players[i];
     const std::int64_t x = row.tally.base();
     p.wins += x > 0;

@@ -87,7 +87,18 @@ TEST_CASE("property: invariants, zero-sum results and inert refusals on random s
             FAIL("seed " << seed << " step " << i << ": resume out of place\n" << rt::log_of(out));
           }
         }
+        // Rows and start scores carry their member's handle (bots: none).
+        if (ev.type() == EventType::Start) {
+          const auto& scores = rt::data<StartData>(ev).scores;
+          REQUIRE(scores.size() == ev.to.room.size());
+          for (std::uint32_t k = 0; k < scores.size(); ++k) {
+            if (scores[k].handle != ev.to.room[k].handle()) FAIL("seed " << seed << ": start score's handle");
+          }
+        }
         if (ev.type() == EventType::Result) {
+          for (const ResultRow& row : rt::data<ResultData>(ev).rows) {
+            if (row.handle != row.who->handle()) FAIL("seed " << seed << ": result row's handle");
+          }
           ++results;
           if (rt::data<ResultData>(ev).rows[0].who->bot() ||
               rt::data<ResultData>(ev).rows.back().who->bot()) {

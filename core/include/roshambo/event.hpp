@@ -245,7 +245,11 @@ struct RoomData {
 struct StartScore {
   std::int64_t total_score = 0;
   std::uint32_t win_streak = 0;
+  /// The member's Profile::handle(), set by the engine (kNoHandle for bots): lets a host
+  /// map a start to its own players without reading each member's profile.
+  std::uint32_t handle = Profile::kNoHandle;
 };
+static_assert(sizeof(StartScore) == 16, "the handle fills the padding");
 
 /// `start`: a full room begins its countdown. Users are the audience's view.
 struct StartData {
@@ -277,7 +281,11 @@ struct ResultRow {
   std::int64_t round_score = 0;
   std::int64_t total_score = 0;
   std::uint32_t win_streak = 0;
+  /// who->handle(), set by the engine: lets a host map rows to its own players without
+  /// reading each member's profile.
+  std::uint32_t handle = Profile::kNoHandle;
 };
+static_assert(sizeof(ResultRow) == 48, "the handle fills the padding");
 
 /// `result`: the settlement of a room, in join order.
 struct ResultData {
