@@ -3,6 +3,7 @@
 // are the command log, so `roshambo replay` reproduces the run.
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <optional>
 #include <variant>
@@ -75,6 +76,7 @@ class Shard {
   static constexpr std::uint32_t kNoPlayer = UINT32_MAX;
   std::vector<std::uint32_t> handles_;    // local index -> engine handle (kNoPlayer: unregistered)
   std::vector<std::uint32_t> by_handle_;  // engine handle -> local index
+  bool logging_ = false;                  // a command or event log is written
   bool identity_ = false;                 // by_handle_[h] == h for every h: no need to read it
 };
 
@@ -105,6 +107,7 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
   }
   period_ = cfg_.bot_fill_after_ms + cfg_.game_time_ms + 1;
   handles_.assign(count, kNoPlayer);
+  logging_ = static_cast<bool>(o.command_log) || static_cast<bool>(o.event_log);
 }
 
 ShardOut Shard::run() {
@@ -125,19 +128,24 @@ ShardOut Shard::run() {
   for (std::uint32_t h = 0; h < by_handle_.size(); ++h) identity_ &= by_handle_[h] == h;
   const Time end = static_cast<Time>(o_.rounds) * period_ - 1;
   std::uint32_t next_round = 0;
+  // The engine's next deadline, read again only after a tick or a round of joins: a
+  // choice (all the rest) schedules and cancels no timer.
+  Time td = engine_->next_deadline().value_or(kNever);
   for (;;) {
+    assert(td == engine_->next_deadline().value_or(kNever));
     const Time tw = picks_.next();
     const Time tj = next_round < o_.rounds ? static_cast<Time>(next_round) * period_ : kNever;
-    const Time td = engine_->next_deadline().value_or(kNever);
     const Time t = std::min({tj, td, tw});
     if (t > end) break;
     if (td == t) {
       // A server ticks exactly when its next timer is due; so does the simulator.
       tick(td);
+      td = engine_->next_deadline().value_or(kNever);
     } else if (tj == t) {
       if (next_round > 0) report(next_round);
       round_ = next_round++;
       join_round(t);
+      td = engine_->next_deadline().value_or(kNever);
     } else {
       // Picks name players by engine handle (only players with one are scheduled).
       const auto [handle, choice] = picks_.pop();
@@ -265,7 +273,7 @@ void Shard::consume() {
     }
   }
   events_.clear();
-  flush_logs(false);
+  if (logging_) flush_logs(false);
 }
 
 void Shard::on_start(const Event& e) {
