@@ -41,24 +41,39 @@ void add_player_columns(SimResult& r, const std::vector<ShardOut>& outs, std::ui
   }
 }
 
-double quantile_nearest_rank(const std::vector<std::int64_t>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-  return static_cast<double>(sorted[rank - 1]);
+// The k-th smallest of t (0-based), by selection: linear, where a sort was n log n
+// on the single thread that merges the shards.
+std::int64_t kth(std::vector<std::int64_t>& t, std::size_t k) {
+  std::nth_element(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(k), t.end());
+  return t[k];
 }
 
-// Mean, median and p90 of one strategy's totals (sorted here).
+// The q-quantile by nearest rank.
+std::int64_t quantile_nearest_rank(std::vector<std::int64_t>& t, double q) {
+  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(t.size())));
+  rank = std::clamp<std::size_t>(rank, 1, t.size());
+  return kth(t, rank - 1);
+}
+
+// Mean, median and p90 of one strategy's totals (reordered here).
 void summarise_totals(std::vector<std::int64_t>& t, StrategySummary& sum) {
   if (t.empty()) return;
-  std::sort(t.begin(), t.end());
-  double acc = 0;
-  for (auto v : t) acc += static_cast<double>(v);
-  sum.mean_total = acc / static_cast<double>(t.size());
+  // Summed exactly, so the order (selection leaves it unsorted) does not matter; the
+  // same as the sorted double sum whenever that one was exact (|totals| summing below 2^53).
+  __extension__ using Wide = __int128;  // GCC and Clang; -Wpedantic knows it as an extension
+  Wide acc = 0;
+  for (auto v : t) acc += v;
+  sum.mean_total = static_cast<double>(acc) / static_cast<double>(t.size());
   const std::size_t m = t.size() / 2;
-  sum.median_total = t.size() % 2 ? static_cast<double>(t[m])
-                                  : (static_cast<double>(t[m - 1]) + static_cast<double>(t[m])) / 2;
-  sum.p90_total = quantile_nearest_rank(t, 0.9);
+  const auto upper = static_cast<double>(kth(t, m));
+  if (t.size() % 2) {
+    sum.median_total = upper;
+  } else {
+    // The lower middle is the largest of the half that selection left below it.
+    const auto lower = static_cast<double>(*std::max_element(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(m)));
+    sum.median_total = (lower + upper) / 2;
+  }
+  sum.p90_total = static_cast<double>(quantile_nearest_rank(t, 0.9));
 }
 
 void add_strategy_summary(SimResult& r) {
