@@ -273,14 +273,12 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
   const std::span<detail::Seat> seats = r.seats();
   const bool event = emits(EventType::Start);
-  SharedArray<StartScore> scores(event ? seats.size() : 0);
+  SharedArray<StartScore> scores(event ? seats.size() : 0, {}, Uninitialised{});  // built below
   for (detail::Seat& s : seats) s.playing = true;
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
     if (event) {
       const PlayerRec& p = P(seats[i].player);
-      scores.data()[i].total_score = p.total;
-      scores.data()[i].win_streak = p.streak;
-      scores.data()[i].handle = handle_of(seats[i].player);
+      ::new (scores.data() + i) StartScore{p.total, p.streak, handle_of(seats[i].player)};
     }
     if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
@@ -298,7 +296,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   for (const auto& s : r.seats()) counts.add(s.choice);
   const bool event = emits(EventType::Result);
   SharedArray<ResultRow> rows;
-  if (event) rows = SharedArray<ResultRow>(r.size(), r.block);  // rows point into the members
+  // Rows point into the members; each is built in place below.
+  if (event) rows = SharedArray<ResultRow>(r.size(), r.block, Uninitialised{});
   ResultRow* row = rows.data();
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
@@ -312,15 +311,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     p.total = add_saturating(p.total, rs.round_score);
     p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
     if (!event) continue;
-    // Field by field: a temporary row copied in stalled on store forwarding.
-    row->who = &(*r.block)[i++];
-    row->choice = s.choice;
-    row->tally = t;
-    row->round_score = rs.round_score;
-    row->total_score = p.total;
-    row->win_streak = p.streak;
-    row->handle = handle_of(s.player);
-    ++row;
+    ::new (row++) ResultRow{&(*r.block)[i++], s.choice, t, rs.round_score, p.total, p.streak, handle_of(s.player)};
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;

@@ -121,6 +121,21 @@ TEST_CASE("shared array: an anchored array keeps the members its elements point 
   CHECK(scores.front().total_score == -4);
 }
 
+TEST_CASE("shared arrays built in place by their maker", "[members]") {
+  SharedArray<StartScore> built(3, {}, Uninitialised{});
+  REQUIRE(built.size() == 3);
+  for (std::uint32_t i = 0; i < 3; ++i) ::new (built.data() + i) StartScore{10 * i, i, 7 + i};
+  const SharedArray<StartScore> copy = built;  // shared: read-only from here
+  CHECK(copy.begin() == built.begin());
+  CHECK(copy[2].total_score == 20);
+  CHECK(copy[1].win_streak == 1);
+  CHECK(copy[0].handle == 7);
+  const SharedArray<ResultRow> none(0, {}, Uninitialised{});
+  CHECK(none.empty());
+  // Dropped before any element is built: trivially destructible, nothing to undo.
+  { SharedArray<ResultRow> dropped(4, {}, Uninitialised{}); }
+}
+
 TEST_CASE("result rows outlive their event and the engine", "[members]") {
   SharedArray<ResultRow> rows;
   {

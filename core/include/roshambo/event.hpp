@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <utility>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -133,6 +134,9 @@ inline void MemberListRef::release() noexcept {
   p_ = nullptr;
 }
 
+/// Tag: a SharedArray whose maker builds its elements itself.
+struct Uninitialised {};
+
 /// An immutable array shared by the events that hold it: count, reference count and
 /// elements in one allocation (a `shared_ptr<vector>` took two and its control block).
 /// The count is atomic, so events holding arrays may be copied and released on any
@@ -161,6 +165,18 @@ class SharedArray {
       h_ = nullptr;
       throw;
     }
+    h_->size = n;
+  }
+  /// An array of `n` elements not yet built, for a maker that builds every one of them
+  /// (with placement new at data()) before anything reads or shares the array; for
+  /// trivially destructible types only, so an array dropped half built is no leak.
+  /// Skips value-initialising what is written over at once.
+  SharedArray(std::size_t n, MemberListRef anchor, Uninitialised) {
+    static_assert(std::is_trivially_destructible_v<T>);
+    if (n == 0) return;
+    void* mem = ::operator new(kOffset + n * sizeof(T));
+    h_ = ::new (mem) Header{};
+    h_->anchor = std::move(anchor);
     h_->size = n;
   }
   SharedArray(std::initializer_list<T> items) : SharedArray(items.size()) {
