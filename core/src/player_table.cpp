@@ -28,21 +28,22 @@ std::uint32_t PlayerTable::add_human(PlayerRec rec) {
 
 void PlayerTable::index_insert(std::uint32_t id) {
   // Keep the load at most 1/2: probes stay short and a slot is only 4 bytes.
+  auto place = [this](std::uint32_t v) {
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = slot_of(humans_[v].profile->uid(), mask);
+    while (index_[i] != 0) i = (i + 1) & mask;
+    index_[i] = v + 1;
+  };
   if (humans_.size() * 2 > index_.size()) {
     std::vector<std::uint32_t> bigger(std::max<std::size_t>(16, index_.size() * 2), 0);
-    const std::size_t mask = bigger.size() - 1;
-    for (std::uint32_t v : index_) {
-      if (v == 0) continue;
-      std::size_t i = slot_of(humans_[v - 1].profile->uid(), mask);
-      while (bigger[i] != 0) i = (i + 1) & mask;
-      bigger[i] = v;
-    }
     index_.swap(bigger);
+    // Every registered player again, in id order: records and profiles were allocated
+    // in that order, so hashing their uids reads memory front to back (in the old
+    // index's slot order each uid was a miss). Where a uid lands within its probe run
+    // is not observable.
+    for (std::uint32_t v = 0; v < id; ++v) place(v);
   }
-  const std::size_t mask = index_.size() - 1;
-  std::size_t i = slot_of(humans_[id].profile->uid(), mask);
-  while (index_[i] != 0) i = (i + 1) & mask;
-  index_[i] = id + 1;
+  place(id);
 }
 
 std::uint32_t PlayerTable::add_bot(ProfileRef profile) {
