@@ -570,7 +570,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
   // The seat and the members through the player's block: the room record stays cold.
-  detail::Seat& seat = static_cast<detail::Seat*>(p.block->seat_data())[p.seat];
+  detail::Seat& seat = c.m.seat_at(*p.block, p.seat);
   if (!seat.playing) {
     return Refusal{ErrorCode::NotPlaying, room_id(c.m.rooms[p.room].number) + " has not started"};
   }
@@ -752,7 +752,9 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
   } else if (p.block != nullptr) {
     // Addresses only: reading the block here would wait for the very line being fetched.
     const char* block = reinterpret_cast<const char*>(p.block);
-    __builtin_prefetch(block);  // the count and size a movement's view takes
+    // The count and size a movement's view takes; with movements filtered nothing reads
+    // them, and a choice already waits on more lines than the core keeps in flight.
+    if (m.event_filter & event_bit(EventType::Movement)) __builtin_prefetch(block);
     __builtin_prefetch(block + MemberList::seat_offset(m.cfg.capacity) + std::size_t{p.seat} * sizeof(detail::Seat), 1);
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Private state of roshambo::Engine, shared by engine.cpp and state.cpp.
 
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -68,6 +69,14 @@ struct Engine::Impl {
   std::uint32_t new_bot();
 
   // --- rooms
+  /// Seat `i` of a room's block, placed by the configured capacity (every room's):
+  /// the block's header, a cache line a choice with movements filtered never needs, stays
+  /// unread.
+  detail::Seat& seat_at(MemberList& block, std::uint32_t i) const noexcept {
+    assert(block.capacity() == cfg.capacity);
+    char* seats = reinterpret_cast<char*>(&block) + MemberList::seat_offset(cfg.capacity);
+    return reinterpret_cast<detail::Seat*>(seats)[i];
+  }
   std::uint32_t open_room(Time at);
   void close_room(std::uint32_t slot) noexcept;
   void add_member(std::uint32_t slot, std::uint32_t player);
