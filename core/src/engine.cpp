@@ -269,6 +269,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   waiting.unlink(rooms, slot);
   r.phase = Phase::Playing;
   ++r.gen;
+  ++rooms_started;
   r.deadline = at + cfg.game_time_ms;
   push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
   const std::span<detail::Seat> seats = r.seats();
@@ -499,6 +500,9 @@ struct Call {
   std::int64_t value;  // the choice or face code
   Time now;
   std::vector<Event>& out;
+  // Set by a handler whose command cancelled no timer: the queue's front is still the
+  // live timer the last call's prune() left, so this call need not prune.
+  bool timers_kept = false;
 };
 
 // A registered player says hello: online again, `hi`, and `resume` when it was dropped
@@ -557,7 +561,11 @@ Verdict on_hello(Call& c, const Command& cmd) {
 Verdict on_join(Call& c, std::uint32_t id) {
   ErrorCode code;
   std::string msg;
+  const std::uint64_t started = c.m.rooms_started;
   if (!c.m.join(id, c.now, c.out, &code, &msg)) return Refusal{code, std::move(msg)};
+  // Only a start cancels a timer here (the room's bot fill, by its new gen); a room
+  // opened in a closed slot revives none, and the joiner, online, has no live grace.
+  c.timers_kept = c.m.rooms_started == started;
   return std::nullopt;
 }
 
@@ -576,6 +584,7 @@ Verdict on_choice(Call& c, std::uint32_t id) {
   }
   seat.choice = static_cast<Choice>(v);
   c.m.emit_movement(*p.block, p.seat, 0, c.now, c.out);
+  c.timers_kept = true;  // no phase, membership or presence changed
   return std::nullopt;
 }
 
@@ -585,6 +594,7 @@ Verdict on_face(Call& c, std::uint32_t id) {
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
   c.m.emit_movement(*p.block, p.seat, static_cast<std::uint8_t>(v), c.now, c.out);
+  c.timers_kept = true;
   return std::nullopt;
 }
 
@@ -606,13 +616,6 @@ Verdict on_disconnect(Call& c, std::uint32_t id) {
   p.online = false;
   --c.m.online;
   return std::nullopt;
-}
-
-// A choice or a face changes no room's phase, no room's membership and nobody's
-// presence, so the queue's front is still the live timer the last call's prune() left;
-// the other commands may cancel it (a room starting or closing, a player back in time).
-constexpr bool may_cancel_timers(CommandType t) noexcept {
-  return t != CommandType::Choice && t != CommandType::Face;
 }
 
 using PlayerHandler = Verdict (*)(Call&, std::uint32_t);
@@ -702,7 +705,7 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.players.find(cmd.from);
   if (cmd.type != CommandType::Hello && id == kNone) return refuse(offline(cmd.from));
   if (Verdict v = dispatch(call, id, cmd.type, &cmd)) return refuse(std::move(*v));
-  if (may_cancel_timers(cmd.type)) m.prune();
+  if (!call.timers_kept) m.prune();
   return std::nullopt;
 }
 
@@ -730,7 +733,7 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
   if (!known) return refuse({ErrorCode::UnknownPlayer, "unknown player handle " + std::to_string(who.index)});
   Call call{m, value, now, out};
   if (Verdict v = dispatch(call, who.index, type, nullptr)) return refuse(std::move(*v));
-  if (may_cancel_timers(type)) m.prune();
+  if (!call.timers_kept) m.prune();
   return std::nullopt;
 }
 

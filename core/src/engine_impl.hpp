@@ -61,6 +61,7 @@ struct Engine::Impl {
   std::uint64_t next_room = 1;
   std::uint64_t next_bot = 1;
   std::uint64_t rooms_settled = 0;
+  std::uint64_t rooms_started = 0;  // tells a join whether it may have cancelled a timer
   std::uint64_t bad_settlements = 0;  // rooms whose base scores did not sum to 0
 
   // --- players
