@@ -77,6 +77,11 @@ class Shard {
   std::vector<std::uint32_t> handles_;    // local index -> engine handle (kNoPlayer: unregistered)
   std::vector<std::uint32_t> by_handle_;  // engine handle -> local index
   bool logging_ = false;                  // a command or event log is written
+  // By strategy index, read once: starts and results visit every member, and a call
+  // through Strategy per member (to learn that `uniform` remembers nothing) adds up.
+  std::vector<const StrategyInfo*> units_;
+  std::vector<char> chooses_;
+  bool observed_ = false;                 // some strategy learns from results
   bool identity_ = false;                 // by_handle_[h] == h for every h: no need to read it
 };
 
@@ -106,6 +111,11 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
     p.strategy = assignment[first + i];
   }
   period_ = cfg_.bot_fill_after_ms + cfg_.game_time_ms + 1;
+  for (const Strategy& s : strategies_) {
+    units_.push_back(&s.unit());
+    chooses_.push_back(s.chooses());
+    observed_ |= s.unit().observe != nullptr;
+  }
   handles_.assign(count, kNoPlayer);
   logging_ = static_cast<bool>(o.command_log) || static_cast<bool>(o.event_log);
 }
@@ -283,7 +293,7 @@ void Shard::on_start(const Event& e) {
     const std::uint32_t i = local(score.handle);
     if (i == kNoPlayer) continue;  // a bot
     PlayerState& p = out_.players[i];
-    if (!strategies_[p.strategy].chooses()) continue;
+    if (!chooses_[p.strategy]) continue;
     // Like a bot, a player picks at a moment within the countdown (before the deadline).
     // It decides now: until then it learns nothing (movements do not reveal choices),
     // and members are visited in join order here, which is kinder to the cache.
@@ -294,7 +304,9 @@ void Shard::on_start(const Event& e) {
 
 void Shard::on_result(const ResultData& r) {
   StrategyObservation obs;
-  for (const ResultRow& row : r.rows) obs.room.add(row.choice);
+  if (observed_) {
+    for (const ResultRow& row : r.rows) obs.room.add(row.choice);
+  }
   for (const ResultRow& row : r.rows) {
     const std::uint32_t i = local(row.handle);
     if (i == kNoPlayer) continue;  // a bot
@@ -309,10 +321,12 @@ void Shard::on_result(const ResultData& r) {
     p.best_streak = std::max(p.best_streak, row.win_streak);
     p.best_round = std::max(p.best_round, row.round_score);
     p.in_room = cfg_.requeue;
-    obs.own = row.choice;
-    obs.tally = row.tally;
-    obs.round_score = row.round_score;
-    strategies_[p.strategy].observe(p.mem, obs);
+    if (const auto observe = units_[p.strategy]->observe) {
+      obs.own = row.choice;
+      obs.tally = row.tally;
+      obs.round_score = row.round_score;
+      observe(p.mem, obs);
+    }
     ++out_.summary.player_rounds;
     if (o_.history) {
       out_.history.push_back({round_, first_ + i, r.room, row.choice, row.tally.wins,
