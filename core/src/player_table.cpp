@@ -7,10 +7,14 @@ namespace roshambo::detail {
 std::uint32_t PlayerTable::find(std::string_view uid) const noexcept {
   if (index_.empty()) return kNone;
   const std::size_t mask = index_.size() - 1;
-  for (std::size_t i = slot_of(uid, mask);; i = (i + 1) & mask) {
+  const std::uint64_t h = hash_bytes(uid, key_);
+  const std::uint32_t id_bits = static_cast<std::uint32_t>(mask);
+  const std::uint32_t tag = tag_of(h, id_bits);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const std::uint32_t v = index_[i];
     if (v == 0) return kNone;
-    if (humans_[v - 1].profile->uid() == uid) return v - 1;
+    // Only a slot whose tag matches costs the record's and the profile's lines.
+    if ((v & ~id_bits) == tag && humans_[(v & id_bits) - 1].profile->uid() == uid) return (v & id_bits) - 1;
   }
 }
 
@@ -30,9 +34,10 @@ void PlayerTable::index_insert(std::uint32_t id) {
   // Keep the load at most 1/2: probes stay short and a slot is only 4 bytes.
   auto place = [this](std::uint32_t v) {
     const std::size_t mask = index_.size() - 1;
-    std::size_t i = slot_of(humans_[v].profile->uid(), mask);
+    const std::uint64_t h = hash_bytes(humans_[v].profile->uid(), key_);
+    std::size_t i = h & mask;
     while (index_[i] != 0) i = (i + 1) & mask;
-    index_[i] = v + 1;
+    index_[i] = (v + 1) | tag_of(h, static_cast<std::uint32_t>(mask));
   };
   if (humans_.size() * 2 > index_.size()) {
     std::vector<std::uint32_t> bigger(std::max<std::size_t>(16, index_.size() * 2), 0);

@@ -73,8 +73,8 @@ class PlayerTable {
   std::span<const PlayerRec> humans() const noexcept { return humans_; }
   /// The id the next add_human() gives (its profile carries it as its handle).
   std::uint32_t next_human_id() const noexcept { return static_cast<std::uint32_t>(humans_.size()); }
-  /// The id of the human with this uid, or kNone. One hash, then slots of 4 bytes
-  /// compared through the record's profile.
+  /// The id of the human with this uid, or kNone. One hash, then slots of 4 bytes;
+  /// those whose tag matches are compared through the record's profile.
   std::uint32_t find(std::string_view uid) const noexcept;
   /// Register a human; `rec.profile` names it and carries next_human_id() as its handle,
   /// and its uid is not registered yet. Returns the id.
@@ -99,13 +99,18 @@ class PlayerTable {
 
  private:
   void index_insert(std::uint32_t id);
-  std::size_t slot_of(std::string_view uid, std::size_t mask) const noexcept {
-    return hash_bytes(uid, key_) & mask;
+  /// A slot holds id + 1 in the bits below the index's size (ids stay under half of
+  /// it) and, above them, a tag: those bits of the uid's hash that do not pick the slot.
+  /// A probe past a slot whose tag differs reads no record and no profile, which makes a
+  /// new player's unsuccessful lookup cost the index alone. No tag bits are left only
+  /// for an index of 2^32 slots.
+  static std::uint32_t tag_of(std::uint64_t hash, std::uint32_t id_bits) noexcept {
+    return static_cast<std::uint32_t>(hash >> 32) & ~id_bits;
   }
 
   std::uint64_t key_;
   std::vector<PlayerRec> humans_;
-  std::vector<std::uint32_t> index_;  // open addressing, load at most 1/2: human id + 1, 0 = empty
+  std::vector<std::uint32_t> index_;  // open addressing, load at most 1/2: tag | human id + 1, 0 = empty
   std::vector<PlayerRec> bots_;
   std::vector<std::uint32_t> free_bots_;
   std::size_t live_bots_ = 0;
