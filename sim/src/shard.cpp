@@ -54,7 +54,13 @@ class Shard {
   void set_uid(std::string& s, std::uint32_t i) const;
   /// Our index of the player with this engine handle, or kNoPlayer.
   std::uint32_t local(std::uint32_t handle) const noexcept;
-  void consume();
+  /// Take the events of the last command or tick, then flush full logs. Inline: most
+  /// commands (choices, without an event log) return none.
+  void consume() {
+    if (!events_.empty()) consume_events();
+    if (logging_) flush_logs(false);
+  }
+  void consume_events();
   void on_start(const Event& e);
   void on_result(const ResultData& r);
   void flush_logs(bool final);
@@ -260,7 +266,7 @@ std::uint32_t Shard::local(std::uint32_t handle) const noexcept {
   return identity_ ? handle : by_handle_[handle];
 }
 
-void Shard::consume() {
+void Shard::consume_events() {
   out_.summary.events += events_.size();
   for (const Event& e : events_) {
     switch (e.type()) {
@@ -283,7 +289,6 @@ void Shard::consume() {
     }
   }
   events_.clear();
-  if (logging_) flush_logs(false);
 }
 
 void Shard::on_start(const Event& e) {
