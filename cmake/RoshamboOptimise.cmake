@@ -1,0 +1,29 @@
+# Link-time optimisation for optimised GCC builds of our own targets: the engine's
+# command path crosses several translation units (engine, rooms, player table, events)
+# and the simulator drives it from another library, so whole-program inlining is worth
+# about a tenth of a simulated round (docs/PERFORMANCE.md). Static libraries keep fat
+# objects, so the installed package still links into a build without LTO (the
+# find-package test does exactly that). Sanitizer, fuzzer and other compilers' builds
+# are left as they are.
+option(ROSHAMBO_LTO "Link-time optimisation in Release builds with GCC" ON)
+set(_roshambo_lto OFF)
+if(ROSHAMBO_LTO AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT ROSHAMBO_SANITIZE)
+  include(CheckIPOSupported)
+  check_ipo_supported(RESULT _roshambo_lto OUTPUT _roshambo_lto_why LANGUAGES CXX)
+  if(NOT _roshambo_lto)
+    message(STATUS "roshambo: no link-time optimisation (${_roshambo_lto_why})")
+  endif()
+endif()
+
+function(roshambo_optimise)
+  if(NOT _roshambo_lto)
+    return()
+  endif()
+  foreach(target IN LISTS ARGN)
+    set_property(TARGET ${target} PROPERTY INTERPROCEDURAL_OPTIMIZATION_RELEASE ON)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "STATIC_LIBRARY")
+      target_compile_options(${target} PRIVATE $<$<CONFIG:Release>:-ffat-lto-objects>)
+    endif()
+  endforeach()
+endfunction()
