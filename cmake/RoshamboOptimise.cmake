@@ -4,8 +4,9 @@
 # about a tenth of a simulated round (docs/PERFORMANCE.md). Static libraries keep fat
 # objects, so the installed package still links into a build without LTO (the
 # find-package test does exactly that). Sanitizer, fuzzer and other compilers' builds
-# are left as they are.
-option(ROSHAMBO_LTO "Link-time optimisation in Release builds with GCC" ON)
+# are left as they are. Off for the wheel: the Python module, which pybind11 links with
+# LTO of its own, took 6 % longer per Engine.handle with the core's code in that link.
+option(ROSHAMBO_LTO "Link-time optimisation in Release builds with GCC" ${_top})
 set(_roshambo_lto OFF)
 if(ROSHAMBO_LTO AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT ROSHAMBO_SANITIZE)
   include(CheckIPOSupported)
