@@ -185,7 +185,8 @@ Strategy parse_in(std::string_view text, const std::string& field, const std::st
   std::string names;
   for (const StrategyInfo& u : kRegistry) {
     if (bots && !u.stateless) continue;
-    names += (names.empty() ? "" : ", ") + std::string(u.name);
+    if (!names.empty()) names += ", ";
+    names += u.name;
   }
   throw ConfigError(field, label + ": unknown strategy '" + std::string(text.substr(0, 64)) + "' (" + names + ")");
 }
