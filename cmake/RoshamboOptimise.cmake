@@ -6,6 +6,8 @@
 # find-package test does exactly that). Sanitizer, fuzzer and other compilers' builds
 # are left as they are. Off for the wheel: the Python module, which pybind11 links with
 # LTO of its own, took 6 % longer per Engine.handle with the core's code in that link.
+# The benchmarks and the soak tool are not given it either: they measure the engine as
+# a host links the installed package by default.
 option(ROSHAMBO_LTO "Link-time optimisation in Release builds with GCC" ${_top})
 set(_roshambo_lto OFF)
 if(ROSHAMBO_LTO AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT ROSHAMBO_SANITIZE)
