@@ -754,11 +754,10 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
     __builtin_prefetch(reinterpret_cast<const char*>(&p + 1) - 1);
   } else if (p.block != nullptr) {
     // Addresses only: reading the block here would wait for the very line being fetched.
-    const char* block = reinterpret_cast<const char*>(p.block);
     // The count and size a movement's view takes; with movements filtered nothing reads
     // them, and a choice already waits on more lines than the core keeps in flight.
-    if (m.event_filter & event_bit(EventType::Movement)) __builtin_prefetch(block);
-    __builtin_prefetch(block + MemberList::seat_offset(m.cfg.capacity) + std::size_t{p.seat} * sizeof(detail::Seat), 1);
+    if (m.event_filter & event_bit(EventType::Movement)) __builtin_prefetch(p.block);
+    __builtin_prefetch(&m.seat_at(*p.block, p.seat), 1);
   }
 }
 

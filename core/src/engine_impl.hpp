@@ -72,7 +72,7 @@ struct Engine::Impl {
   // --- rooms
   /// Seat `i` of a room's block, placed by the configured capacity (every room's):
   /// the block's header, a cache line a choice with movements filtered never needs, stays
-  /// unread.
+  /// unread (and a prefetch gets the seat's address without waiting for the block).
   detail::Seat& seat_at(MemberList& block, std::uint32_t i) const noexcept {
     assert(block.capacity() == cfg.capacity);
     char* seats = reinterpret_cast<char*>(&block) + MemberList::seat_offset(cfg.capacity);

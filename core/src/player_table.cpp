@@ -14,7 +14,9 @@ std::uint32_t PlayerTable::find(std::string_view uid) const noexcept {
     const std::uint32_t v = index_[i];
     if (v == 0) return kNone;
     // Only a slot whose tag matches costs the record's and the profile's lines.
-    if ((v & ~id_bits) == tag && humans_[(v & id_bits) - 1].profile->uid() == uid) return (v & id_bits) - 1;
+    if ((v & ~id_bits) != tag) continue;
+    const std::uint32_t id = (v & id_bits) - 1;
+    if (humans_[id].profile->uid() == uid) return id;
   }
 }
 
