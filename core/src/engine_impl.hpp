@@ -39,7 +39,7 @@ struct Engine::Impl {
   detail::PlayerTable players;
   std::uint64_t online = 0;
 
-  std::vector<RoomRec> rooms;
+  detail::RoomSlots rooms;
   std::vector<std::uint32_t> free_rooms;
   std::uint64_t open_rooms = 0;
   detail::WaitingRooms waiting;

@@ -2,7 +2,7 @@
 
 namespace roshambo::detail {
 
-void WaitingRooms::link(std::span<RoomRec> rooms, std::uint32_t slot) {
+void WaitingRooms::link(RoomSlots& rooms, std::uint32_t slot) {
   RoomRec& r = rooms[slot];
   // The index first: it is the only step that allocates, so a failure links nothing.
   if (policy_ == FillPolicy::Fullest) by_free_.insert(key(r, slot, r.size()));
@@ -13,7 +13,7 @@ void WaitingRooms::link(std::span<RoomRec> rooms, std::uint32_t slot) {
   ++count_;
 }
 
-void WaitingRooms::unlink(std::span<RoomRec> rooms, std::uint32_t slot) noexcept {
+void WaitingRooms::unlink(RoomSlots& rooms, std::uint32_t slot) noexcept {
   RoomRec& r = rooms[slot];
   if (r.prev != kNone) rooms[r.prev].next = r.next; else head_ = r.next;
   if (r.next != kNone) rooms[r.next].prev = r.prev; else tail_ = r.prev;
@@ -22,7 +22,7 @@ void WaitingRooms::unlink(std::span<RoomRec> rooms, std::uint32_t slot) noexcept
   if (policy_ == FillPolicy::Fullest) by_free_.erase(key(r, slot, r.size()));
 }
 
-void WaitingRooms::resized(std::span<const RoomRec> rooms, std::uint32_t slot, std::size_t old_size) {
+void WaitingRooms::resized(const RoomSlots& rooms, std::uint32_t slot, std::size_t old_size) {
   if (policy_ != FillPolicy::Fullest) return;
   const RoomRec& r = rooms[slot];
   // Reuse the node: re-keying allocates nothing, so the index cannot be left half done.

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "chunked.hpp"
 #include "player_table.hpp"
 #include "roshambo/config.hpp"
 #include "roshambo/engine.hpp"
@@ -23,8 +24,10 @@ struct Seat {
 };
 static_assert(std::is_trivially_copyable_v<Seat> && alignof(Seat) <= 8);
 
-/// One cache line: a choice touches the player, this, and the room's block.
-struct alignas(64) RoomRec {
+/// 48 bytes: a choice reaches its seat through the player's block pointer, so the
+/// record is read by joins, starts and settlements only, and its size is most of what
+/// an open room costs beyond its seats.
+struct RoomRec {
   std::uint64_t number = 0;  // 0: free slot
   Time opened = 0;
   Time deadline = 0;
@@ -32,8 +35,8 @@ struct alignas(64) RoomRec {
   // slot keeps the block an event still holds, for reuse once the event is gone.
   MemberListRef block;
   std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
-  std::uint32_t humans = 0;
   std::uint32_t prev = kNone, next = kNone;  // waiting list (WaitingRooms), in creation order
+  std::uint16_t humans = 0;  // capacity <= 1024
   Phase phase = Phase::Waiting;
 
   /// Members seated now (open rooms only).
@@ -44,23 +47,29 @@ struct alignas(64) RoomRec {
     return {static_cast<const Seat*>(block->seat_data()), block->size()};
   }
 };
+static_assert(sizeof(RoomRec) == 48);
+
+/// The engine's room records by slot, in chunks of 16 (768 bytes): slots are reused, never
+/// removed, so the storage is the high-water mark of open rooms, with less than a chunk
+/// of slack.
+using RoomSlots = Chunked<RoomRec, 4>;
 
 /// The rooms still waiting for players, and the fill policy that picks the one a join
 /// fills (docs/RULES.md, fill_policy): a list in creation order through the records'
 /// prev/next links (oldest: its head; newest: its tail) and, under `fullest`, an index
-/// by (free seats, room number). The records live in the engine's slot vector, passed
+/// by (free seats, room number). The records live in the engine's slots, passed
 /// to every call.
 class WaitingRooms {
  public:
   WaitingRooms(FillPolicy policy, std::uint32_t capacity) noexcept : policy_(policy), capacity_(capacity) {}
 
   /// Room `slot` starts waiting: after every waiting room in creation order.
-  void link(std::span<RoomRec> rooms, std::uint32_t slot);
+  void link(RoomSlots& rooms, std::uint32_t slot);
   /// Room `slot` stops waiting (it starts or closes). Its size must be the one the
   /// list last saw (at link() or resized()).
-  void unlink(std::span<RoomRec> rooms, std::uint32_t slot) noexcept;
+  void unlink(RoomSlots& rooms, std::uint32_t slot) noexcept;
   /// Waiting room `slot` had `old_size` members and has rooms[slot].size() now.
-  void resized(std::span<const RoomRec> rooms, std::uint32_t slot, std::size_t old_size);
+  void resized(const RoomSlots& rooms, std::uint32_t slot, std::size_t old_size);
   /// The waiting room a join fills, or kNone when none is waiting.
   std::uint32_t pick() const noexcept;
   /// Rooms waiting.
@@ -70,7 +79,7 @@ class WaitingRooms {
   /// order, as many as counted, each in the `fullest` index under its free seats.
   /// Calls `fail(message)`, which must not return, on the first broken one.
   template <class Fail>
-  void verify(std::span<const RoomRec> rooms, Fail&& fail) const;
+  void verify(const RoomSlots& rooms, Fail&& fail) const;
 
  private:
   using Key = std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>;  // free seats, number, slot
@@ -86,7 +95,7 @@ class WaitingRooms {
 };
 
 template <class Fail>
-void WaitingRooms::verify(std::span<const RoomRec> rooms, Fail&& fail) const {
+void WaitingRooms::verify(const RoomSlots& rooms, Fail&& fail) const {
   std::uint64_t listed = 0, last = 0;
   std::uint32_t prev = kNone;
   for (std::uint32_t s = head_; s != kNone; s = rooms[s].next) {

@@ -550,7 +550,7 @@ void Engine::Impl::verify() const {
 }
 
 namespace {
-PlayerInfo info_of(const detail::PlayerRec& p, const std::vector<detail::RoomRec>& rooms) {
+PlayerInfo info_of(const detail::PlayerRec& p, const detail::RoomSlots& rooms) {
   PlayerInfo i;
   i.uid = p.profile->uid();
   i.name = p.profile->name();

@@ -14,6 +14,7 @@
 using namespace roshambo;
 using roshambo::detail::kNone;
 using roshambo::detail::RoomRec;
+using roshambo::detail::RoomSlots;
 using roshambo::detail::WaitingRooms;
 
 namespace {
@@ -24,7 +25,7 @@ constexpr std::uint32_t kCapacity = 4;
 
 // Room records as the engine keeps them: numbered in creation order, members in a block.
 struct Rooms {
-  std::vector<RoomRec> recs;
+  RoomSlots recs;
   std::uint64_t next = 1;
   ProfileRef someone = ProfileRef::make("u", "", "");
 
@@ -40,7 +41,7 @@ struct Rooms {
 };
 
 // What each policy picks, from the records alone: the reference the structure must match.
-std::uint32_t expected_pick(const std::vector<RoomRec>& recs, const std::vector<std::uint32_t>& waiting,
+std::uint32_t expected_pick(const RoomSlots& recs, const std::vector<std::uint32_t>& waiting,
                             FillPolicy policy) {
   if (waiting.empty()) return kNone;
   if (policy == FillPolicy::Oldest) return waiting.front();
@@ -59,7 +60,6 @@ TEST_CASE("waiting rooms: each policy picks as the rules say, through random cha
   for (FillPolicy policy : {FillPolicy::Oldest, FillPolicy::Newest, FillPolicy::Fullest}) {
     Rng rng{static_cast<std::uint64_t>(policy) + 1};
     Rooms rooms;
-    rooms.recs.reserve(4000);  // the records must not move under the list's links
     WaitingRooms w(policy, kCapacity);
     std::vector<std::uint32_t> waiting;  // reference, in creation order
     CHECK(w.pick() == kNone);
@@ -95,7 +95,7 @@ TEST_CASE("waiting rooms: each policy picks as the rules say, through random cha
 }
 
 TEST_CASE("waiting rooms: verify catches broken links and a stale index", "[rooms]") {
-  auto fails_with = [](const WaitingRooms& w, const std::vector<RoomRec>& recs, const std::string& what) {
+  auto fails_with = [](const WaitingRooms& w, const RoomSlots& recs, const std::string& what) {
     try {
       w.verify(recs, fail);
     } catch (const std::logic_error& e) {
@@ -104,21 +104,20 @@ TEST_CASE("waiting rooms: verify catches broken links and a stale index", "[room
     return false;
   };
   Rooms rooms;
-  rooms.recs.reserve(8);
   WaitingRooms w(FillPolicy::Fullest, kCapacity);
   for (int i = 0; i < 3; ++i) w.link(rooms.recs, rooms.open());
   w.verify(rooms.recs, fail);
 
-  std::vector<RoomRec> playing = rooms.recs;
+  RoomSlots playing = rooms.recs;
   playing[1].phase = Phase::Playing;
   CHECK(fails_with(w, playing, "out of order"));
 
-  std::vector<RoomRec> grown = rooms.recs;
+  RoomSlots grown = rooms.recs;
   grown[2].block = MemberList::make(kCapacity);
   grown[2].block->push_back(rooms.someone);  // a member the index was not told about
   CHECK(fails_with(w, grown, "missing from the fullest index"));
 
-  std::vector<RoomRec> relinked = rooms.recs;
+  RoomSlots relinked = rooms.recs;
   relinked[2].prev = kNone;
   CHECK(fails_with(w, relinked, "links disagree"));
 }
