@@ -110,7 +110,7 @@ TEST_CASE("timer queue: lanes give memory back as they drain, and copies keep th
   const TimerQueue copy = q;  // a copy taken mid-ring (an engine copy)
   for (int i = 0; i < 4'990; ++i) q.pop();
   CHECK(q.size() == 10);
-  CHECK(q.lane_capacity() <= 64);  // a drained lane keeps no high-water mark
+  CHECK(q.lane_capacity() <= 10'000 / 8);  // a drained lane keeps its last block at most
   TimerQueue again = copy;
   REQUIRE(again.size() == 5'000);
   std::vector<std::uint32_t> order = drain(again);
@@ -120,6 +120,52 @@ TEST_CASE("timer queue: lanes give memory back as they drain, and copies keep th
   TimerQueue big = copy;
   big.filter([](const Timer& t) { return t.room % 1000 == 0; });
   CHECK(big.size() == 5);
-  CHECK(big.lane_capacity() <= 64);
+  CHECK(big.lane_capacity() <= TimerQueue::kMinBlock);
   CHECK(drain(big) == std::vector<std::uint32_t>{5'000, 6'000, 7'000, 8'000, 9'000});
+}
+
+TEST_CASE("timer queue: a lane holds its timers with under an eighth to spare", "[timers]") {
+  for (std::size_t n : {1u, 31u, 32u, 33u, 1000u, 100'000u}) {
+    // A lane filled as a lobby's deadlines are, then steady: as many set as fire.
+    const std::size_t spare = std::max<std::size_t>(TimerQueue::kMinBlock, n / 8 + 1);
+    TimerQueue q;
+    std::uint32_t next = 0, fired = 0;
+    auto push = [&] { q.push(Timer{Time{next}, next, next, 0, 0, 0, TimerKind::Deadline}), ++next; };
+    while (q.size() < n) push();
+    CHECK(q.lane_capacity() >= n);
+    CHECK(q.lane_capacity() - n < spare);
+    for (std::size_t churn = 0; churn < 3 * n + 100; ++churn) {
+      push();
+      REQUIRE(q.front().room == fired++);  // first in, first out, across blocks
+      q.pop();
+    }
+    CHECK(q.size() == n);
+    CHECK(q.lane_capacity() - n < 2 * spare);  // the front block's fired part, the back's free part
+    while (!q.empty()) {
+      REQUIRE(q.front().room == fired++);
+      q.pop();
+    }
+    CHECK(fired == next);
+    CHECK(q.lane_capacity() <= TimerQueue::kMaxBlock);  // a drained lane keeps one block
+  }
+}
+
+TEST_CASE("timer queue: filtering keeps the order across blocks, whatever it keeps", "[timers]") {
+  // Every filter position (first, last, whole blocks, nothing) over lanes of several blocks.
+  for (std::uint32_t n : {5u, 31u, 62u, 95u, 400u}) {
+    for (std::uint32_t keep_every : {1u, 2u, 31u, 1000u}) {
+      TimerQueue q;
+      for (std::uint32_t i = 0; i < 7; ++i) q.push(Timer{Time{i}, i, i, 0, 0, 0, TimerKind::Deadline});
+      for (std::uint32_t i = 0; i < 7; ++i) q.pop();  // the lane starts mid-block
+      for (std::uint32_t i = 0; i < n; ++i) q.push(Timer{Time{i + 7}, i + 7, i, 0, 0, 0, TimerKind::Deadline});
+      q.filter([keep_every](const Timer& t) { return t.room % keep_every == 0; });
+      std::vector<std::uint32_t> expected;
+      for (std::uint32_t i = 0; i < n; i += keep_every) expected.push_back(i);
+      CHECK(q.lane_capacity() < expected.size() + 2 * TimerQueue::kMinBlock);
+      // Pushing after a filter appends behind what was kept.
+      q.push(Timer{Time{n + 100}, n + 100, 99'999, 0, 0, 0, TimerKind::Deadline});
+      expected.push_back(99'999);
+      CHECK(drain(q) == expected);
+    }
+  }
 }
