@@ -1,9 +1,7 @@
 #pragma once
 // A growable array in fixed-size chunks, for the engine's per-slot records.
 
-#include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>

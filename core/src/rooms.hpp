@@ -49,9 +49,9 @@ struct RoomRec {
 };
 static_assert(sizeof(RoomRec) == 48);
 
-/// The engine's room records by slot, in chunks of 16 (768 bytes): slots are reused, never
-/// removed, so the storage is the high-water mark of open rooms, with less than a chunk
-/// of slack.
+/// The engine's room records by slot, in chunks of 16 allocated in groups (Chunked):
+/// slots are reused, never removed, so the storage is the high-water mark of open
+/// rooms, with under an eighth of it unused.
 using RoomSlots = Chunked<RoomRec, 4>;
 
 /// The rooms still waiting for players, and the fill policy that picks the one a join

@@ -1,5 +1,5 @@
 // The engine's chunked slot storage (core/src/chunked.hpp, internal): growth that moves
-// nothing and keeps less than a chunk unused, copies that share nothing.
+// nothing and leaves under an eighth (or a chunk) unused, copies that share nothing.
 
 #include <catch2/catch.hpp>
 

@@ -107,7 +107,7 @@ TEST_CASE("timer queue: lanes give memory back as they drain, and copies keep th
   for (std::uint32_t i = 0; i < 10'000; ++i) q.push(Timer{Time{i}, i, i, 0, 0, 0, TimerKind::Deadline});
   CHECK(q.lane_capacity() >= 10'000);
   for (int i = 0; i < 5'000; ++i) q.pop();
-  const TimerQueue copy = q;  // a copy taken mid-ring (an engine copy)
+  const TimerQueue copy = q;  // a copy taken mid-block (an engine copy)
   for (int i = 0; i < 4'990; ++i) q.pop();
   CHECK(q.size() == 10);
   CHECK(q.lane_capacity() <= 10'000 / 8);  // a drained lane keeps its last block at most
