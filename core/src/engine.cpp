@@ -544,12 +544,12 @@ Verdict on_hello(Call& c, const Command& cmd) {
     }
     id = m.players.next_human_id();
     detail::PlayerRec rec;
-    rec.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
+    rec.profile = m.players.make_human_profile(cmd.from, cmd.name, cmd.avatar);
     m.players.add_human(std::move(rec));
   } else {
     Engine::Impl::PlayerRec& p = m.players.human(id);
     if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
-      p.profile = ProfileRef::make(cmd.from, cmd.name, cmd.avatar, false, id);
+      p.profile = m.players.make_human_profile(id, cmd.from, cmd.name, cmd.avatar);
     }
   }
   greet(m, id, c.now, c.out);

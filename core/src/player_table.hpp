@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "profile_arena.hpp"
 #include "roshambo/event.hpp"
 
 namespace roshambo::detail {
@@ -76,6 +77,16 @@ class PlayerTable {
   /// The id of the human with this uid, or kNone. One hash, then slots of 4 bytes;
   /// those whose tag matches are compared through the record's profile.
   std::uint32_t find(std::string_view uid) const noexcept;
+  /// A profile for the human add_human() registers next (its handle is
+  /// next_human_id()), packed with the other players' profiles.
+  ProfileRef make_human_profile(std::string_view uid, std::string_view name, std::string_view avatar) {
+    return arena_.make(uid, name, avatar, false, next_human_id());
+  }
+  /// A new profile for human `id` (a rename), with the others'.
+  ProfileRef make_human_profile(std::uint32_t id, std::string_view uid, std::string_view name,
+                                std::string_view avatar) {
+    return arena_.make(uid, name, avatar, false, id);
+  }
   /// Register a human; `rec.profile` names it and carries next_human_id() as its handle,
   /// and its uid is not registered yet. Returns the id.
   std::uint32_t add_human(PlayerRec rec);
@@ -114,6 +125,7 @@ class PlayerTable {
   std::vector<PlayerRec> bots_;
   std::vector<std::uint32_t> free_bots_;
   std::size_t live_bots_ = 0;
+  ProfileArena arena_;  // the humans' profiles; a copy starts its own
 };
 
 template <class Fail>

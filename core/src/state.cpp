@@ -106,15 +106,18 @@ Outcome parse_outcome(const std::string& s) {
   bad("unknown outcome '" + s.substr(0, 16) + "'");
 }
 
-void read_player(const nlohmann::json& j, const Config& cfg, detail::PlayerRec& p, bool bot,
-                 std::uint32_t handle) {
+// `humans` is the table a human is about to join (its profile goes with the others'),
+// null for a bot.
+void read_player(const nlohmann::json& j, const Config& cfg, detail::PlayerRec& p,
+                 detail::PlayerTable* humans) {
+  const bool bot = humans == nullptr;
   // Bot names are their uids ("bot-N"), made by the engine: the limits on what
   // players may send do not apply to them.
   const std::string& uid = need_str(j, "uid", bot ? 64 : cfg.max_uid_bytes);
   if (uid.empty()) bad("empty uid");
   const std::string& name = need_str(j, "name", bot ? 64 : cfg.max_name_bytes);
   const std::string& avatar = need_str(j, "avatar", cfg.max_avatar_bytes);
-  p.profile = ProfileRef::make(uid, name, avatar, bot, handle);
+  p.profile = bot ? ProfileRef::make(uid, name, avatar, true) : humans->make_human_profile(uid, name, avatar);
   p.total = need_int(j, "total", std::numeric_limits<std::int64_t>::min(),
                      std::numeric_limits<std::int64_t>::max());
   p.streak = static_cast<std::uint32_t>(need_int(j, "streak", 0, UINT32_MAX));
@@ -236,7 +239,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
     m->players.reserve_humans(ps.size());
     for (const auto& pj : ps) {
       PlayerRec p;
-      read_player(pj, cfg, p, false, m->players.next_human_id());
+      read_player(pj, cfg, p, &m->players);
       if (p.profile->uid().rfind("bot-", 0) == 0) bad("a player uid uses the reserved prefix bot-");
       if (!valid_utf8(p.profile->uid())) bad("uid not UTF-8");
       p.online = need_bool(pj, "online");
@@ -278,7 +281,7 @@ std::unique_ptr<Engine::Impl> Engine::Impl::restore(std::string_view text) {
         if (is_bot) {
           if (r.phase != Phase::Playing) bad("a bot in a waiting room");
           PlayerRec b;
-          read_player(mj, cfg, b, true, Profile::kNoHandle);
+          read_player(mj, cfg, b, nullptr);
           const std::string uid(b.profile->uid());
           if (uid.rfind("bot-", 0) != 0) bad("bot uid without the bot- prefix");
           // Bots are bot-<n> with n below next_bot, named by their uid: a later fill

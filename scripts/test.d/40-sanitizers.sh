@@ -2,7 +2,8 @@
 # Sanitizer CI: memory errors, leaks, undefined behaviour and data races fail the run.
 #   ASan+UBSan: the whole Catch2 suite and the golden replays; leaks fail the run
 #               (LeakSanitizer is part of ASan on Linux).
-#   TSan:       the sharded simulator (one engine per thread) must run race-free.
+#   TSan:       the sharded simulator (one engine per thread) and events handed to
+#               another thread (tests/core/threads_test.cpp) must run race-free.
 # Both need clang (Debian's clang + libclang-rt-14-dev, see scripts/setup.sh). Only the
 # targets run here are built: the ASan dir is shared with 50-fuzz.sh (scripts/lib/asan-build.sh).
 set -euo pipefail
@@ -25,9 +26,12 @@ echo "40-sanitizers: golden replays under ASan+UBSan"
 
 echo "40-sanitizers: TSan build"
 CC=clang CXX=clang++ cmake -S "$root" -B "$tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DROSHAMBO_SANITIZE=thread -DROSHAMBO_BUILD_TESTS=OFF -DROSHAMBO_BUILD_CLI=ON \
+  -DROSHAMBO_SANITIZE=thread -DROSHAMBO_BUILD_TESTS=ON -DROSHAMBO_BUILD_CLI=ON \
   -DROSHAMBO_BUILD_BENCH=OFF -DROSHAMBO_BUILD_PYTHON=OFF >/dev/null
-cmake --build "$tsan" -j"$jobs" --target roshambo_cli
+cmake --build "$tsan" -j"$jobs" --target roshambo_cli roshambo_thread_tests
+
+echo "40-sanitizers: events across threads under TSan"
+"$tsan/tests/roshambo_thread_tests"
 
 echo "40-sanitizers: sharded simulator under TSan"
 sim=("$tsan/cli/roshambo" simulate --players 20000 --rounds 10 --shards 4 --capacity 3
