@@ -176,9 +176,9 @@ void ProfileArena::collect() noexcept {
 
 ProfileRef ProfileArena::make(std::string_view uid, std::string_view name, std::string_view avatar, bool bot,
                               std::uint32_t handle) {
-  check(uid, name, avatar, handle);
   const std::size_t bytes = block_size(Profile::size_for(uid, name, avatar));
-  if (bytes > kMaxInSlab) return ProfileRef::make(uid, name, avatar, bot, handle);
+  if (bytes > kMaxInSlab) return ProfileRef::make(uid, name, avatar, bot, handle);  // checks
+  check(uid, name, avatar, handle);
   ProfileRef r;
   if (shared_ != nullptr) {
     if (shared_->returned.load(std::memory_order_relaxed) != nullptr) collect();
