@@ -80,12 +80,13 @@ class PlayerTable {
   /// A profile for the human add_human() registers next (its handle is
   /// next_human_id()), packed with the other players' profiles.
   ProfileRef make_human_profile(std::string_view uid, std::string_view name, std::string_view avatar) {
-    return arena_.make(uid, name, avatar, false, next_human_id());
+    return arena_.make(uid, name, avatar, false, next_human_id(), true);
   }
-  /// A new profile for human `id` (a rename), with the others'.
+  /// A new profile for human `id` (a rename): in a dead profile's block if one of its
+  /// size is free, else from malloc (see ProfileArena).
   ProfileRef make_human_profile(std::uint32_t id, std::string_view uid, std::string_view name,
                                 std::string_view avatar) {
-    return arena_.make(uid, name, avatar, false, id);
+    return arena_.make(uid, name, avatar, false, id, false);
   }
   /// Register a human; `rec.profile` names it and carries next_human_id() as its handle,
   /// and its uid is not registered yet. Returns the id.

@@ -175,7 +175,7 @@ void ProfileArena::collect() noexcept {
 }
 
 ProfileRef ProfileArena::make(std::string_view uid, std::string_view name, std::string_view avatar, bool bot,
-                              std::uint32_t handle) {
+                              std::uint32_t handle, bool grow) {
   const std::size_t bytes = block_size(Profile::size_for(uid, name, avatar));
   if (bytes > kMaxInSlab) return ProfileRef::make(uid, name, avatar, bot, handle);  // checks
   check(uid, name, avatar, handle);
@@ -188,10 +188,11 @@ ProfileRef ProfileArena::make(std::string_view uid, std::string_view name, std::
       r.p_ = Profile::construct(p, uid, name, avatar, bot, handle, true);  // its slab still counts it
       return r;
     }
-  } else {
+  } else if (grow) {
     free_.assign(kMaxInSlab / 4 + 1, nullptr);
     shared_ = new Shared;
   }
+  if (!grow) return ProfileRef::make(uid, name, avatar, bot, handle);
   if (slab_ == nullptr || used_ + bytes > kSlabAlloc) {
     void* mem = nullptr;
     if (posix_memalign(&mem, kSlabBytes, kSlabAlloc) != 0) throw std::bad_alloc();

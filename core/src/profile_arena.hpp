@@ -17,7 +17,10 @@ namespace roshambo::detail {
 /// to other threads and outlive the engine). It then goes back to its arena through a
 /// lock-free stack, and the arena, on its own thread, files it by size and reuses it
 /// for the next profile of that size (a rename is a new profile), so a lobby whose
-/// players rename stays flat. A slab counts its blocks in use or waiting for reuse,
+/// players rename stays flat. Only a player's first profile may grow the arena: a
+/// rename finding no free block of its size goes to malloc, so dead blocks of sizes
+/// nobody asks for again (a client renaming through every length) stay bounded by
+/// one first profile per player ever registered. A slab counts its blocks in use or waiting for reuse,
 /// plus one while the arena fills it; when the arena goes, blocks that die later go
 /// straight to their slab, and a slab is freed with its last block. A block finds its
 /// slab by its address (slabs are aligned to their size), the slab its arena's stack.
@@ -34,10 +37,10 @@ class ProfileArena {
   ~ProfileArena() { close(); }
 
   /// As ProfileRef::make, the profile in a dead profile's block of the same size or
-  /// else the current slab (a new one when it is full); one too large for a slab's
-  /// eighth goes to malloc.
+  /// else, if `grow`, the current slab (a new one when it is full); otherwise, or when
+  /// too large for a slab's eighth, it goes to malloc.
   ProfileRef make(std::string_view uid, std::string_view name, std::string_view avatar, bool bot,
-                  std::uint32_t handle);
+                  std::uint32_t handle, bool grow);
 
   /// A dead profile that lives in a slab (ProfileRef's destroy), from any thread.
   static void free_in_slab(Profile* p) noexcept;

@@ -48,7 +48,7 @@ TEST_CASE("profile: texts, bot flag and handle round-trip at every length class"
       const std::string uid = text(u, 'a'), name = text(n, 'A'), avatar = text(a, '0');
       INFO("uid " << u << ", name " << n << ", avatar " << a << ", bot " << bot << ", handle " << handle);
       for (const ProfileRef& p : {ProfileRef::make(uid, name, avatar, bot, handle),
-                                  arena.make(uid, name, avatar, bot, handle)}) {
+                                  arena.make(uid, name, avatar, bot, handle, true)}) {
         CHECK(p->uid() == uid);
         CHECK(p->name() == name);
         CHECK(p->avatar() == avatar);
@@ -67,12 +67,12 @@ TEST_CASE("profile: texts of 64 KiB and handles out of range are refused", "[pro
   CHECK_THROWS_AS(ProfileRef::make("u", "", big), std::invalid_argument);
   CHECK_THROWS_AS(ProfileRef::make("u", "", "", false, Profile::kMaxHandle), std::invalid_argument);
   CHECK_THROWS_AS(ProfileRef::make("u", "", "", false, Profile::kNoHandle - 1), std::invalid_argument);
-  CHECK_THROWS_AS(arena.make("u", big, "", false, 0), std::invalid_argument);
-  CHECK_THROWS_AS(arena.make("u", "", "", false, Profile::kMaxHandle), std::invalid_argument);
+  CHECK_THROWS_AS(arena.make("u", big, "", false, 0, true), std::invalid_argument);
+  CHECK_THROWS_AS(arena.make("u", "", "", false, Profile::kMaxHandle, true), std::invalid_argument);
   // A refusal takes no space: the next two profiles are still neighbours.
-  const ProfileRef a = arena.make("a", "", "", false, 0);
-  CHECK_THROWS_AS(arena.make("u", "", big, false, 1), std::invalid_argument);
-  const ProfileRef b = arena.make("b", "", "", false, 1);
+  const ProfileRef a = arena.make("a", "", "", false, 0, true);
+  CHECK_THROWS_AS(arena.make("u", "", big, false, 1, true), std::invalid_argument);
+  const ProfileRef b = arena.make("b", "", "", false, 1, true);
   CHECK(reinterpret_cast<const char*>(b.get()) - reinterpret_cast<const char*>(a.get()) ==
         static_cast<std::ptrdiff_t>(packed_size(1)));
 }
@@ -84,7 +84,7 @@ TEST_CASE("profile arena: profiles packed back to back, 4-aligned, a new slab wh
   std::size_t jumps = 0;
   for (std::size_t i = 0; i < 3000; ++i) {
     const std::size_t len = i % 37;  // every rounding remainder
-    ps.push_back(arena.make("u" + std::to_string(i), text(len, 'n'), "", false, static_cast<std::uint32_t>(i)));
+    ps.push_back(arena.make("u" + std::to_string(i), text(len, 'n'), "", false, static_cast<std::uint32_t>(i), true));
     const auto at = reinterpret_cast<std::uintptr_t>(ps.back().get());
     CHECK(at % 4 == 0);
     // A profile lies inside one slab.
@@ -117,19 +117,19 @@ TEST_CASE("profile arena: profiles outlive the arena, its copies and moves", "[p
     ProfileArena arena;
     for (int i = 0; i < 4000; ++i) {
       ProfileRef p = arena.make("u" + std::to_string(i), text(40, 'n'), "https://x/" + std::to_string(i), false,
-                                static_cast<std::uint32_t>(i));
+                                static_cast<std::uint32_t>(i), true);
       if (i % 3 == 0) kept.push_back(p);  // the rest die at once
     }
     ProfileArena copy(arena);  // shares no slab
-    kept.push_back(copy.make("copy", "", "", false, 1));
+    kept.push_back(copy.make("copy", "", "", false, 1, true));
     ProfileArena moved(std::move(arena));
-    kept.push_back(moved.make("moved", "", "", false, 2));
+    kept.push_back(moved.make("moved", "", "", false, 2, true));
     ProfileArena assigned;
-    kept.push_back(assigned.make("assigned-before", "", "", false, 3));
+    kept.push_back(assigned.make("assigned-before", "", "", false, 3, true));
     assigned = std::move(moved);
-    kept.push_back(assigned.make("assigned-after", "", "", false, 4));
+    kept.push_back(assigned.make("assigned-after", "", "", false, 4, true));
     // Too large for a slab: allocated apart, freed apart.
-    kept.push_back(assigned.make("big", text(200, 'n'), text(9000, 'a'), false, 5));
+    kept.push_back(assigned.make("big", text(200, 'n'), text(9000, 'a'), false, 5, true));
   }
   for (std::size_t k = 0; k + 5 < kept.size(); ++k) {
     CHECK(kept[k]->uid() == "u" + std::to_string(k * 3));
@@ -152,30 +152,30 @@ TEST_CASE("profile arena: profiles outlive the arena, its copies and moves", "[p
 TEST_CASE("profile arena: a dead profile's block is reused for the next of its size, from any thread",
           "[profile]") {
   ProfileArena arena;
-  ProfileRef a = arena.make("ann", "Ann", "", false, 0);
-  const ProfileRef keep = arena.make("bob", "Bob", "", false, 1);
+  ProfileRef a = arena.make("ann", "Ann", "", false, 0, true);
+  const ProfileRef keep = arena.make("bob", "Bob", "", false, 1, true);
   const Profile* block = a.get();
   a = ProfileRef();  // dies here: back to its arena
   // Another size takes fresh space; the same size (8 + 3 + 6 bytes, rounded: 20) takes the block.
-  const ProfileRef longer = arena.make("cid", "Cid the longer", "", false, 2);
+  const ProfileRef longer = arena.make("cid", "Cid the longer", "", false, 2, true);
   CHECK(longer.get() != block);
-  const ProfileRef same = arena.make("dan", "Dan", "", false, 3);
+  const ProfileRef same = arena.make("dan", "Dan", "", false, 3, true);
   CHECK(same.get() == block);
   CHECK(same->uid() == "dan");
   CHECK(same->handle() == 3);
   CHECK(keep->uid() == "bob");
 
   // Dropped on another thread, taken back on the arena's.
-  ProfileRef e = arena.make("eve", "Eve", "x", false, 4);
+  ProfileRef e = arena.make("eve", "Eve", "x", false, 4, true);
   const Profile* e_block = e.get();
   std::thread([p = std::move(e)]() mutable { p = ProfileRef(); }).join();
-  CHECK(arena.make("fay", "Fay", "y", false, 5).get() == e_block);
+  CHECK(arena.make("fay", "Fay", "y", false, 5, true).get() == e_block);
 
-  // Renames in a loop: the arena does not grow, one block serves them all.
+  // New profiles in a loop, each dropping the one before: two blocks serve them all.
   std::vector<const Profile*> seen;
-  ProfileRef player = arena.make("gus", "name 0", "", false, 6);
+  ProfileRef player = arena.make("gus", "name 0", "", false, 6, true);
   for (int i = 1; i <= 50; ++i) {
-    player = arena.make("gus", "name " + std::to_string(i % 10), "", false, 6);
+    player = arena.make("gus", "name " + std::to_string(i % 10), "", false, 6, true);
     seen.push_back(player.get());
   }
   std::sort(seen.begin(), seen.end());
@@ -189,7 +189,7 @@ TEST_CASE("profile arena: blocks dying after their arena go to their slabs", "[p
   {
     ProfileArena arena;
     for (int i = 0; i < 3000; ++i) {
-      ProfileRef p = arena.make("u" + std::to_string(i), "n", "", false, static_cast<std::uint32_t>(i));
+      ProfileRef p = arena.make("u" + std::to_string(i), "n", "", false, static_cast<std::uint32_t>(i), true);
       if (i % 2 == 0) later.push_back(std::move(p));  // odd ones die at once: waiting for reuse
     }
   }  // the arena goes with blocks waiting in its lists
@@ -199,4 +199,33 @@ TEST_CASE("profile arena: blocks dying after their arena go to their slabs", "[p
   dropper.join();
   for (std::size_t k = 1; k < later.size(); k += 2) CHECK(later[k]->uid() == "u" + std::to_string(2 * k));
   later.clear();
+}
+
+TEST_CASE("profile arena: a profile that may not grow the arena reuses a free block or goes to malloc",
+          "[profile]") {
+  ProfileArena arena;
+  ProfileRef first = arena.make("ann", "Ann", "", false, 0, true);
+  const ProfileRef next = arena.make("bob", "Bob", "", false, 1, true);
+  // Renames through every length, each dropping the one before: none finds a free block
+  // of its size except the first (Ann's), so the slab's end does not move.
+  const Profile* ann_block = first.get();
+  ProfileRef renamed = std::move(first);
+  bool reused_ann = false;
+  for (int len = 1; len <= 64; ++len) {
+    renamed = arena.make("ann", text(static_cast<std::size_t>(len), 'A'), "", false, 0, false);
+    reused_ann = reused_ann || renamed.get() == ann_block;
+    CHECK(renamed->name() == text(static_cast<std::size_t>(len), 'A'));
+    CHECK(renamed->handle() == 0);
+  }
+  CHECK(reused_ann);  // "Ann" and a 3-byte name are the same size
+  // A size no rename left free: taken right after Bob's, where the slab ended.
+  const ProfileRef after = arena.make("cid", "Cid the longer", "", false, 2, true);
+  CHECK(reinterpret_cast<const char*>(after.get()) - reinterpret_cast<const char*>(next.get()) ==
+        static_cast<std::ptrdiff_t>(packed_size(6)));
+  // Without any slab yet, nothing to reuse: malloc, and the arena stays empty.
+  ProfileArena empty;
+  const ProfileRef apart = empty.make("dan", "Dan", "", false, 3, false);
+  const ProfileRef first_in_empty = empty.make("eve", "Eve", "", false, 4, true);
+  CHECK(apart->uid() == "dan");
+  CHECK(reinterpret_cast<std::uintptr_t>(first_in_empty.get()) % ProfileArena::kSlabBytes == 16);
 }
