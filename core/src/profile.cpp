@@ -92,7 +92,12 @@ std::size_t Profile::block_bytes() const noexcept {
 ProfileRef ProfileRef::make(std::string_view uid, std::string_view name, std::string_view avatar, bool bot,
                             std::uint32_t handle) {
   check(uid, name, avatar, handle);
-  void* mem = std::malloc(Profile::size_for(uid, name, avatar));
+  return make_checked(Profile::size_for(uid, name, avatar), uid, name, avatar, bot, handle);
+}
+
+ProfileRef ProfileRef::make_checked(std::size_t bytes, std::string_view uid, std::string_view name,
+                                    std::string_view avatar, bool bot, std::uint32_t handle) {
+  void* mem = std::malloc(bytes);
   if (mem == nullptr) throw std::bad_alloc();
   ProfileRef r;
   r.p_ = Profile::construct(mem, uid, name, avatar, bot, handle, false);
@@ -176,9 +181,10 @@ void ProfileArena::collect() noexcept {
 
 ProfileRef ProfileArena::make(std::string_view uid, std::string_view name, std::string_view avatar, bool bot,
                               std::uint32_t handle, bool grow) {
-  const std::size_t bytes = block_size(Profile::size_for(uid, name, avatar));
-  if (bytes > kMaxInSlab) return ProfileRef::make(uid, name, avatar, bot, handle);  // checks
   check(uid, name, avatar, handle);
+  const std::size_t exact = Profile::size_for(uid, name, avatar);
+  const std::size_t bytes = block_size(exact);
+  if (bytes > kMaxInSlab) return ProfileRef::make_checked(exact, uid, name, avatar, bot, handle);
   ProfileRef r;
   if (shared_ != nullptr) {
     if (shared_->returned.load(std::memory_order_relaxed) != nullptr) collect();
@@ -192,7 +198,7 @@ ProfileRef ProfileArena::make(std::string_view uid, std::string_view name, std::
     free_.assign(kMaxInSlab / 4 + 1, nullptr);
     shared_ = new Shared;
   }
-  if (!grow) return ProfileRef::make(uid, name, avatar, bot, handle);
+  if (!grow) return ProfileRef::make_checked(exact, uid, name, avatar, bot, handle);
   if (slab_ == nullptr || used_ + bytes > kSlabAlloc) {
     void* mem = nullptr;
     if (posix_memalign(&mem, kSlabBytes, kSlabAlloc) != 0) throw std::bad_alloc();
@@ -209,6 +215,10 @@ ProfileRef ProfileArena::make(std::string_view uid, std::string_view name, std::
   return r;
 }
 
+ProfileArena::Slab* ProfileArena::slab_of(const Profile* p) noexcept {
+  return reinterpret_cast<Slab*>(reinterpret_cast<std::uintptr_t>(p) & ~(std::uintptr_t{kSlabBytes} - 1));
+}
+
 void ProfileArena::unref(Slab* s) noexcept {
   if (s->live.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     Shared* sh = s->shared;
@@ -220,9 +230,6 @@ void ProfileArena::unref(Slab* s) noexcept {
 
 void ProfileArena::close() noexcept {
   if (shared_ == nullptr) return;
-  auto slab_of = [](Profile* p) {
-    return reinterpret_cast<Slab*>(reinterpret_cast<std::uintptr_t>(p) & ~(std::uintptr_t{kSlabBytes} - 1));
-  };
   // From here on a dying block goes to its slab; those already returned are dropped here.
   Profile* p = shared_->returned.exchange(closed(), std::memory_order_acq_rel);
   while (p != nullptr) {
@@ -248,7 +255,7 @@ void ProfileArena::close() noexcept {
 }
 
 void ProfileArena::free_in_slab(Profile* p) noexcept {
-  auto* s = reinterpret_cast<Slab*>(reinterpret_cast<std::uintptr_t>(p) & ~(std::uintptr_t{kSlabBytes} - 1));
+  Slab* s = slab_of(p);
   // Read before the push: once pushed, the arena may reuse the block and free nothing,
   // but the slab (which holds its Shared) lives while it counts this block.
   Shared* sh = s->shared;

@@ -20,10 +20,12 @@ namespace roshambo::detail {
 /// players rename stays flat. Only a player's first profile may grow the arena: a
 /// rename finding no free block of its size goes to malloc, so dead blocks of sizes
 /// nobody asks for again (a client renaming through every length) stay bounded by
-/// one first profile per player ever registered. A slab counts its blocks in use or waiting for reuse,
-/// plus one while the arena fills it; when the arena goes, blocks that die later go
-/// straight to their slab, and a slab is freed with its last block. A block finds its
-/// slab by its address (slabs are aligned to their size), the slab its arena's stack.
+/// one first profile per player ever registered.
+///
+/// A slab counts its blocks in use or waiting for reuse, plus one while the arena
+/// fills it; when the arena goes, blocks that die later go straight to their slab, and
+/// a slab is freed with its last block. A block finds its slab by its address (slabs
+/// are aligned to their size), the slab its arena's stack.
 class ProfileArena {
  public:
   static constexpr std::size_t kSlabBytes = 32768;
@@ -52,6 +54,8 @@ class ProfileArena {
   void collect() noexcept;
   /// Give every block and slab back: the arena is gone, blocks die into their slabs.
   void close() noexcept;
+  /// The slab a block lives in: its address with the low bits cleared.
+  static Slab* slab_of(const Profile* p) noexcept;
   static void unref(Slab* s) noexcept;
 
   Shared* shared_ = nullptr;  // made with the first slab

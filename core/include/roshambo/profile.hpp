@@ -128,6 +128,9 @@ class ProfileRef {
     p_ = nullptr;
   }
   static void destroy(Profile* p) noexcept;
+  /// make() once the texts and handle are checked and `bytes` is Profile::size_for.
+  static ProfileRef make_checked(std::size_t bytes, std::string_view uid, std::string_view name,
+                                 std::string_view avatar, bool bot, std::uint32_t handle);
   Profile* p_ = nullptr;
 };
 
