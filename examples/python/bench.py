@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import gc
+import itertools
 import os
 import pathlib
 import resource
@@ -74,10 +76,27 @@ def bench_handle() -> None:
         lobby.handle(join, 1)
         lobby.handle(leave, 1)
 
+    clock = itertools.count(1000)
+    kept: list[object] = [None]
+    later = copy.copy(engine)  # its clock moves on; `engine` stays at 1
+
+    def advancing() -> None:  # a new `at` int in every event
+        later.handle(choice, next(clock))
+
+    def keeping() -> None:  # the previous result still held during the call: nothing to refill
+        kept[0] = engine.handle(choice, 1)
+
+    def dropping() -> None:
+        kept[0] = None
+        keeping()
+
     rows = [
         ("next_deadline() (bare binding call, for reference)", lambda: engine.next_deadline()),
         ("tick(now), nothing due", lambda: engine.tick(1)),
         ("handle choice -> 1 movement event (2-seat room)", lambda: engine.handle(choice, 1)),
+        ("  the same, now advancing (next(itertools.count()) included)", advancing),
+        ("  the same, each result kept until the next call (built new)", keeping),
+        ("  the same, each result dropped just before the next call", dropping),
         ("handle_as(a, 'choice', now, value=2) -> the same event (by handle, no dict)",
          lambda: engine.handle_as(a, "choice", 1, value=2)),
         ("handle face -> 1 movement event", lambda: engine.handle(face, 1)),

@@ -186,7 +186,9 @@ class Engine:
     def handle(self, command: Mapping[str, Any], now: SupportsIndex, *, strict: bool = False) -> list[dict[str, Any]]:
         """Fire the timers due by ``now`` (ms), then apply ``command``, a command-log
         line without ``at``: ``{"from": uid, "type": "join", "data": {}}``
-        (``{"type": "tick"}`` only fires timers). Returns the events. A refused command
+        (``{"type": "tick"}`` only fires timers). Returns the events, a list of dicts
+        that are yours (a result you dropped may be refilled by the next call; see
+        docs/python.md, "Events"). A refused command
         gives an ``error`` event and changes nothing; with ``strict=True`` it raises
         :class:`CommandError` instead. A command that is not a dict, or holds values
         JSON cannot express, raises TypeError."""

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "roshambo/codec.hpp"
 #include "roshambo/detail/decode.hpp"
@@ -332,11 +334,42 @@ class StrCache {
 
 StrCache g_strs;
 
-// Python dicts and lists for detail::write_event, with interned keys. Each container
-// is put in its parent when opened and kept on a stack borrowed; only the root is
-// owned here, so an exception midway frees everything (a list's unset slots are NULL,
-// which its deallocation allows).
-class DictSink {
+// The values of the event format as Python objects, put by either sink below.
+template <class Sink>
+class PyValues {
+ public:
+  void key(detail::Word w) { key_ = g_names.words[static_cast<std::size_t>(w)]; }
+  void integer(std::int64_t v) { sink().put(PyLong_FromLongLong(v)); }
+  void unsigned_integer(std::uint64_t v) { sink().put(PyLong_FromUnsignedLongLong(v)); }
+  void boolean(bool b) { sink().put(Py_NewRef(b ? Py_True : Py_False)); }
+  void text(std::string_view s) { sink().put(g_strs.get(s)); }
+  void word(detail::Word w) { sink().put(Py_NewRef(g_names.words[static_cast<std::size_t>(w)])); }
+  void room(std::uint64_t n) { sink().put(room_str(n).release().ptr()); }
+  // An int when whole, else the float whose repr is the same shortest decimal
+  // (ms / 1000 is correctly rounded, so repr gives it back).
+  void seconds(std::int64_t ms) {
+    sink().put(ms % 1000 == 0 ? PyLong_FromLongLong(ms / 1000)
+                              : PyFloat_FromDouble(static_cast<double>(ms) / 1000.0));
+  }
+  void event_type(EventType t) { sink().put(Py_NewRef(g_names.event_types[static_cast<std::size_t>(t)])); }
+  void error_code(ErrorCode c) {
+    const auto i = static_cast<std::size_t>(c);
+    sink().put(i < std::size(g_names.error_codes) ? Py_NewRef(g_names.error_codes[i])
+                                                  : make_str(to_string(c)).release().ptr());
+  }
+
+ protected:
+  PyObject* key_ = nullptr;
+
+ private:
+  Sink& sink() { return static_cast<Sink&>(*this); }
+};
+
+// New Python dicts and lists for detail::write_event, with interned keys. Each
+// container is put in its parent when opened and kept on a stack borrowed; only the
+// root is owned here, so an exception midway frees everything (a list's unset slots
+// are NULL, which its deallocation allows).
+class DictSink : public PyValues<DictSink> {
  public:
   static constexpr bool kSizedArrays = true;
 
@@ -346,32 +379,6 @@ class DictSink {
   void end_object() { --depth_; }
   void begin_array(std::size_t n) { open(PyList_New(static_cast<Py_ssize_t>(n)), true); }
   void end_array() { --depth_; }
-  void key(detail::Word w) { key_ = g_names.words[static_cast<std::size_t>(w)]; }
-  void integer(std::int64_t v) { put(PyLong_FromLongLong(v)); }
-  void unsigned_integer(std::uint64_t v) { put(PyLong_FromUnsignedLongLong(v)); }
-  void boolean(bool b) { put(Py_NewRef(b ? Py_True : Py_False)); }
-  void text(std::string_view s) { put(g_strs.get(s)); }
-  void word(detail::Word w) { put(Py_NewRef(g_names.words[static_cast<std::size_t>(w)])); }
-  void room(std::uint64_t n) { put(room_str(n).release().ptr()); }
-  // An int when whole, else the float whose repr is the same shortest decimal
-  // (ms / 1000 is correctly rounded, so repr gives it back).
-  void seconds(std::int64_t ms) {
-    put(ms % 1000 == 0 ? PyLong_FromLongLong(ms / 1000)
-                       : PyFloat_FromDouble(static_cast<double>(ms) / 1000.0));
-  }
-  void event_type(EventType t) { put(Py_NewRef(g_names.event_types[static_cast<std::size_t>(t)])); }
-  void error_code(ErrorCode c) {
-    const auto i = static_cast<std::size_t>(c);
-    put(i < std::size(g_names.error_codes) ? Py_NewRef(g_names.error_codes[i])
-                                           : make_str(to_string(c)).release().ptr());
-  }
-
- private:
-  struct Level {
-    PyObject* container;  // borrowed: its parent (or root_) holds it
-    bool list;
-    Py_ssize_t next;
-  };
 
   // Takes `o` (a new reference) into the current container.
   void put(PyObject* o) {
@@ -389,6 +396,14 @@ class DictSink {
     Py_DECREF(o);
     if (rc < 0) throw py::error_already_set();
   }
+
+ private:
+  struct Level {
+    PyObject* container;  // borrowed: its parent (or root_) holds it
+    bool list;
+    Py_ssize_t next;
+  };
+
   void open(PyObject* o, bool list) {
     put(o);
     stack_[depth_++] = {o, list, 0};
@@ -397,15 +412,223 @@ class DictSink {
   py::object root_;
   Level stack_[8];  // an event nests 4 deep
   int depth_ = 0;
-  PyObject* key_ = nullptr;
 };
+
+// References whose release waits until a whole result is built. Refilling a previous
+// result replaces values the caller may have put there, and releasing one may run
+// Python code (a __del__) that calls into the engine again; the engine's event buffer,
+// being read meanwhile, must not change under the refill.
+class Graveyard {
+ public:
+  Graveyard() = default;
+  Graveyard(const Graveyard&) = delete;
+  Graveyard& operator=(const Graveyard&) = delete;
+  ~Graveyard() { release(); }
+
+  void add(PyObject* o) {  // takes a reference
+    if (!o) return;
+    if (n_ < kInline) {
+      inline_[n_++] = o;
+    } else {
+      more_.push_back(o);
+    }
+  }
+  // A call made from a __del__ here refills nothing of ours (see refill_events) and
+  // keeps its own graveyard.
+  void release() {
+    const int n = std::exchange(n_, 0);
+    for (int i = 0; i < n; ++i) Py_DECREF(inline_[i]);
+    for (PyObject* o : std::exchange(more_, {})) Py_DECREF(o);
+  }
+
+ private:
+  static constexpr int kInline = 8;  // a refill usually replaces a few values, no malloc
+  PyObject* inline_[kInline];
+  int n_ = 0;
+  std::vector<PyObject*> more_;
+};
+
+// The sink that refills a previous event's dict, which nothing outside the previous
+// result holds (see events_to_list), instead of building a new one: a container whose
+// reference count is 1 is held only by its parent, so nobody can see it change. A
+// value that is already the same object (an interned word, a small int, a cached str)
+// stays; another replaces it under the same key, which keeps the key order; a key out
+// of place, or keys left over at the end, make the dict keep the keys matched so far
+// and take the rest as a new dict would. A container someone else holds, or of another
+// type or length, is replaced by a new one and left as it is. So the result has the
+// keys, order and values of a fresh build.
+class RefillSink : public PyValues<RefillSink> {
+ public:
+  static constexpr bool kSizedArrays = true;
+
+  RefillSink(PyObject* previous, Graveyard& graves) : previous_(previous), graves_(graves) {}
+
+  py::object take() { return std::move(root_); }
+
+  void begin_object() { open(false, 0); }
+  void end_object() {
+    Level& l = stack_[depth_ - 1];
+    // Every key written matched an entry, so any more entries are left over.
+    if (l.reusing && PyDict_GET_SIZE(l.container) > l.matched) restart(l);
+    --depth_;
+  }
+  void begin_array(std::size_t n) { open(true, static_cast<Py_ssize_t>(n)); }
+  void end_array() { --depth_; }
+
+  // Takes `o` (a new reference) into the current container.
+  void put(PyObject* o) {
+    if (!o) throw py::error_already_set();
+    if (depth_ == 0) {
+      root_ = steal(o);
+      return;
+    }
+    Level& l = stack_[depth_ - 1];
+    PyObject* old = l.reusing ? next_old(l) : nullptr;
+    if (old && old == o) {  // already there
+      Py_DECREF(o);
+      if (l.list) ++l.next;
+      return;
+    }
+    place(l, o, old);
+  }
+
+ private:
+  struct Level {
+    PyObject* container;  // borrowed: its parent (or root_) holds it
+    bool list;
+    bool reusing;         // refilling a previous container in place
+    Py_ssize_t next;      // list: the next index
+    Py_ssize_t pos;       // reused dict: PyDict_Next's position after the keys matched
+    Py_ssize_t matched;   // reused dict: keys matched so far
+  };
+
+  // In a reused container, the value the next slot holds (borrowed), the slot then
+  // taken; null when a dict's next key is not key_, which ends its reuse.
+  PyObject* next_old(Level& l) {
+    if (l.list) return PyList_GET_ITEM(l.container, l.next);
+    PyObject *k, *v;
+    if (PyDict_Next(l.container, &l.pos, &k, &v) && k == key_) {
+      ++l.matched;
+      return v;
+    }
+    restart(l);
+    return nullptr;
+  }
+
+  // Keeps the first `matched` entries of a reused dict (the keys written so far, in
+  // order) and drops the rest; what follows is inserted as into a new dict.
+  void restart(Level& l) {
+    py::object kept = steal(PyDict_New());
+    PyObject *k, *v;
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t i = 0; PyDict_Next(l.container, &pos, &k, &v); ++i) {
+      if (i < l.matched) {
+        if (PyDict_SetItem(kept.ptr(), k, v) < 0) throw py::error_already_set();
+      } else {
+        graves_.add(Py_NewRef(k));
+        graves_.add(Py_NewRef(v));
+      }
+    }
+    PyDict_Clear(l.container);
+    if (PyDict_Update(l.container, kept.ptr()) < 0) throw py::error_already_set();
+    l.reusing = false;
+  }
+
+  // Puts `o` (a new reference) in the level's next slot in place of `old` (a reused
+  // slot's value, or null), whose release waits for the whole result. In a dict,
+  // setting an existing key replaces its value where it stands.
+  void place(Level& l, PyObject* o, PyObject* old) {
+    if (l.list) {
+      PyList_SET_ITEM(l.container, l.next++, o);
+      graves_.add(old);  // the list's reference
+      return;
+    }
+    if (old) graves_.add(Py_NewRef(old));
+    const int rc = PyDict_SetItem(l.container, key_, o);
+    Py_DECREF(o);
+    if (rc < 0) throw py::error_already_set();
+  }
+
+  // A container to refill: exact type, held only by its parent, and for a list of the
+  // length needed (its slots are all set).
+  static bool refillable(PyObject* old, bool list, Py_ssize_t n) {
+    if (!old || Py_REFCNT(old) != 1) return false;
+    return list ? PyList_CheckExact(old) && PyList_GET_SIZE(old) == n : PyDict_CheckExact(old);
+  }
+
+  void open(bool list, Py_ssize_t n) {
+    PyObject* old = depth_ == 0 ? previous_ : nullptr;
+    Level* parent = depth_ > 0 ? &stack_[depth_ - 1] : nullptr;
+    if (parent && parent->reusing) old = next_old(*parent);
+    if (refillable(old, list, n)) {
+      if (!parent) root_ = py::reinterpret_borrow<py::object>(old);
+      if (parent && parent->list) ++parent->next;
+      stack_[depth_++] = {old, list, true, 0, 0, 0};
+      return;
+    }
+    PyObject* o = list ? PyList_New(n) : PyDict_New();
+    if (!o) throw py::error_already_set();
+    if (parent) {
+      place(*parent, o, old);
+    } else {
+      root_ = steal(o);
+    }
+    stack_[depth_++] = {o, list, false, 0, 0, 0};
+  }
+
+  py::object root_;
+  PyObject* previous_;  // borrowed: the previous event's dict
+  Graveyard& graves_;
+  Level stack_[8];      // an event nests 4 deep
+  int depth_ = 0;
+};
+
+// A new dict of one event (a new reference).
+[[gnu::noinline]] PyObject* new_event_dict(const Event& e) {
+  DictSink sink;
+  detail::write_event(e, sink);
+  return sink.take().release().ptr();
+}
+
+// The last list of events handed out, kept to be refilled by the next call when
+// nothing else holds it any more (as zip() reuses its result tuple).
+PyObject* g_last_events = nullptr;
+
+// The kept list, held by nothing else and of `size` events, refilled with `events`.
+[[gnu::noinline]] py::list refill_events(const Event* events, Py_ssize_t size) {
+  // Taken out while refilling, so a call made by a released value's __del__ builds its own.
+  py::list out = py::reinterpret_steal<py::list>(std::exchange(g_last_events, nullptr));
+  Graveyard graves;
+  for (Py_ssize_t i = 0; i < size; ++i) {
+    PyObject* old = PyList_GET_ITEM(out.ptr(), i);
+    RefillSink sink(old, graves);
+    detail::write_event(events[i], sink);
+    PyObject* d = sink.take().release().ptr();
+    if (d == old) {
+      Py_DECREF(d);
+      continue;
+    }
+    PyList_SET_ITEM(out.ptr(), i, d);
+    graves.add(old);
+  }
+  g_last_events = Py_NewRef(out.ptr());
+  graves.release();
+  return out;
+}
 
 }  // namespace
 
-py::object event_to_dict(const Event& e) {
-  DictSink sink;
-  detail::write_event(e, sink);
-  return sink.take();
+py::list events_to_list(const Event* events, std::size_t n) {
+  const auto size = static_cast<Py_ssize_t>(n);
+  if (size == 0) return py::list();  // leaves the kept list for the next call with events
+  if (PyObject* last = g_last_events; last && Py_REFCNT(last) == 1 && PyList_GET_SIZE(last) == size) {
+    return refill_events(events, size);
+  }
+  py::list out(size);
+  for (Py_ssize_t i = 0; i < size; ++i) PyList_SET_ITEM(out.ptr(), i, new_event_dict(events[i]));
+  // After the build: releasing the previous list may run Python code.
+  Py_XSETREF(g_last_events, Py_NewRef(out.ptr()));
+  return out;
 }
 
 py::object digest_dict(Time at, std::uint64_t lines, std::uint64_t digest) {

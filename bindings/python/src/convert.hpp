@@ -49,9 +49,11 @@ std::int64_t to_time(PyObject* obj, const char* what = "now");
 /// A Python int (not a bool) as int64, saturating; TypeError naming `what` otherwise.
 std::int64_t to_int(PyObject* obj, const char* what, const char* unit = "");
 
-/// One event as the dict whose json.dumps(separators=(",", ":"), ensure_ascii=False)
-/// is the event-log line byte for byte (same keys, same order, same value types).
-py::object event_to_dict(const Event& e);
+/// Events as a list of dicts, each the dict whose json.dumps(separators=(",", ":"),
+/// ensure_ascii=False) is its event-log line byte for byte (same keys, same order, same
+/// value types). The list and dicts of the previous call that nothing else holds any
+/// more (the caller dropped them) are refilled in place rather than built again.
+py::list events_to_list(const Event* events, std::size_t n);
 
 /// A digest line of the replay log as a dict.
 py::object digest_dict(Time at, std::uint64_t lines, std::uint64_t digest);

@@ -116,11 +116,7 @@ py::list take_events(std::vector<Event>& scratch) {
     std::vector<Event>& v;
     ~Clear() { v.clear(); }
   } clear{scratch};
-  py::list out(scratch.size());
-  for (std::size_t i = 0; i < scratch.size(); ++i) {
-    PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i), event_to_dict(scratch[i]).release().ptr());
-  }
-  return out;
+  return events_to_list(scratch.data(), scratch.size());
 }
 
 py::list finish(PyEngine& self, std::optional<ErrorCode> err, bool strict) {
