@@ -140,8 +140,10 @@ MUTATIONS = [
 
 def _refill_run(config: dict[str, Any], script: list[tuple[int, dict[str, Any]]],
                 mutate: Callable[[int, list[Any]], None]) -> None:
-    """One engine whose results are kept, one whose results are dumped, mutated and
-    dropped at once: the same bytes and exact types, and the kept ones never change."""
+    """One engine whose results are kept, one whose results are mutated and dropped at
+    once: the same bytes and exact types, and the kept ones never change. The kept list
+    is one per process, so each dropped result is refilled by the next call, the kept
+    engine's, and checked against the other's result, built new."""
     kept_engine = roshambo.Engine(config)
     dropped_engine = roshambo.Engine(config)
     kept: list[tuple[list[Any], list[str]]] = []
