@@ -334,10 +334,13 @@ class StrCache {
 
 StrCache g_strs;
 
-// The values of the event format as Python objects, put by either sink below.
+// The values of the event format as Python objects, put by either sink below, and
+// what both keep: the root object and the depth of the containers open in it.
 template <class Sink>
 class PyValues {
  public:
+  py::object take() { return std::move(root_); }
+  void end_array() { --depth_; }
   void key(detail::Word w) { key_ = g_names.words[static_cast<std::size_t>(w)]; }
   void integer(std::int64_t v) { sink().put(PyLong_FromLongLong(v)); }
   void unsigned_integer(std::uint64_t v) { sink().put(PyLong_FromUnsignedLongLong(v)); }
@@ -359,6 +362,17 @@ class PyValues {
   }
 
  protected:
+  // Checks `o` (a new reference, null on a Python error) and takes it as the root
+  // when no container is open; false when it goes into the open one.
+  bool took_root(PyObject* o) {
+    if (!o) throw py::error_already_set();
+    if (depth_ != 0) return false;
+    root_ = steal(o);
+    return true;
+  }
+
+  py::object root_;
+  int depth_ = 0;
   PyObject* key_ = nullptr;
 
  private:
@@ -373,20 +387,13 @@ class DictSink : public PyValues<DictSink> {
  public:
   static constexpr bool kSizedArrays = true;
 
-  py::object take() { return std::move(root_); }
-
   void begin_object() { open(PyDict_New(), false); }
   void end_object() { --depth_; }
   void begin_array(std::size_t n) { open(PyList_New(static_cast<Py_ssize_t>(n)), true); }
-  void end_array() { --depth_; }
 
   // Takes `o` (a new reference) into the current container.
   void put(PyObject* o) {
-    if (!o) throw py::error_already_set();
-    if (depth_ == 0) {
-      root_ = steal(o);
-      return;
-    }
+    if (took_root(o)) return;
     Level& l = stack_[depth_ - 1];
     if (l.list) {
       PyList_SET_ITEM(l.container, l.next++, o);
@@ -409,9 +416,7 @@ class DictSink : public PyValues<DictSink> {
     stack_[depth_++] = {o, list, 0};
   }
 
-  py::object root_;
   Level stack_[8];  // an event nests 4 deep
-  int depth_ = 0;
 };
 
 // References whose release waits until a whole result is built. Refilling a previous
@@ -463,8 +468,6 @@ class RefillSink : public PyValues<RefillSink> {
 
   RefillSink(PyObject* previous, Graveyard& graves) : previous_(previous), graves_(graves) {}
 
-  py::object take() { return std::move(root_); }
-
   void begin_object() { open(false, 0); }
   void end_object() {
     Level& l = stack_[depth_ - 1];
@@ -473,15 +476,10 @@ class RefillSink : public PyValues<RefillSink> {
     --depth_;
   }
   void begin_array(std::size_t n) { open(true, static_cast<Py_ssize_t>(n)); }
-  void end_array() { --depth_; }
 
   // Takes `o` (a new reference) into the current container.
   void put(PyObject* o) {
-    if (!o) throw py::error_already_set();
-    if (depth_ == 0) {
-      root_ = steal(o);
-      return;
-    }
+    if (took_root(o)) return;
     Level& l = stack_[depth_ - 1];
     PyObject* old = l.reusing ? next_old(l) : nullptr;
     if (old && old == o) {  // already there
@@ -567,20 +565,13 @@ class RefillSink : public PyValues<RefillSink> {
       return;
     }
     PyObject* o = list ? PyList_New(n) : PyDict_New();
-    if (!o) throw py::error_already_set();
-    if (parent) {
-      place(*parent, o, old);
-    } else {
-      root_ = steal(o);
-    }
+    if (!took_root(o)) place(*parent, o, old);
     stack_[depth_++] = {o, list, false, 0, 0, 0};
   }
 
-  py::object root_;
   PyObject* previous_;  // borrowed: the previous event's dict
   Graveyard& graves_;
   Level stack_[8];      // an event nests 4 deep
-  int depth_ = 0;
 };
 
 // A new dict of one event (a new reference).
