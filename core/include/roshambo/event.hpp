@@ -354,6 +354,10 @@ struct Event {
   Audience to;
   Data data;
 
+  /// User-provided, so `out.emplace_back()` runs the member initialisers only instead
+  /// of zeroing the whole event first.
+  Event() noexcept {}
+
   EventType type() const noexcept { return static_cast<EventType>(data.index()); }
 };
 
