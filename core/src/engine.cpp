@@ -657,16 +657,22 @@ std::optional<Time> Engine::next_deadline() const noexcept {
 
 namespace {
 
-// The time check every command starts with, then the timers due by `now` fire.
-Verdict advance(Engine::Impl& m, Time now, std::vector<Event>& out) {
+// Why a command's time is refused; out of line, as almost every command is on time.
+[[gnu::noinline]] Refusal late(const Engine::Impl& m, Time now) {
   if (now < m.now) {
     return Refusal{ErrorCode::TimeWentBackwards,
                    "time went backwards: " + std::to_string(now) + " < " + std::to_string(m.now)};
   }
-  if (now > kMaxTime) return Refusal{ErrorCode::InvalidField, "at: larger than 2^62"};
+  return Refusal{ErrorCode::InvalidField, "at: larger than 2^62"};
+}
+
+// The time check every command starts with, then the timers due by `now` fire. False
+// when the time is refused (late() says why).
+inline bool advance(Engine::Impl& m, Time now, std::vector<Event>& out) {
+  if (now < m.now || now > kMaxTime) [[unlikely]] return false;
   m.fire_due(now, out);
   m.now = now;
-  return std::nullopt;
+  return true;
 }
 
 Refusal offline(std::string_view uid) {
@@ -674,16 +680,42 @@ Refusal offline(std::string_view uid) {
                  "unknown or offline player \"" + std::string(uid) + "\": send hello first"};
 }
 
+[[gnu::noinline]] Verdict hello_of(Call& c, std::uint32_t id, const Command* hello) {
+  if (hello) return on_hello(c, *hello);
+  greet(c.m, id, c.now, c.out);
+  return std::nullopt;
+}
+
 // After the sender is known: hello, or the player's handler when it is online.
-Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hello) {
-  if (type == CommandType::Hello) {
-    if (hello) return on_hello(c, *hello);
-    greet(c.m, id, c.now, c.out);
-    return std::nullopt;
-  }
-  if (!c.m.players.human(id).online) return offline(c.m.players.human(id).profile->uid());
+inline Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hello) {
+  if (type == CommandType::Hello) [[unlikely]] return hello_of(c, id, hello);
+  const Engine::Impl::PlayerRec& p = c.m.players.human(id);
+  if (!p.online) [[unlikely]] return offline(p.profile->uid());
   return kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
 }
+
+// A handle command's one error event, to the player the handle names (the uid API's
+// recipient, by uid). Out of line, as are the refusals it is given: the accepted
+// path stays short.
+[[gnu::noinline]] std::optional<ErrorCode> refuse_handle(Engine::Impl& m, PlayerHandle who, Refusal r,
+                                                         std::vector<Event>& out) {
+  Event e;
+  e.at = m.now;
+  if (who.index < m.players.human_count()) {
+    e.to.single = m.players.human(who.index).profile;
+  } else {
+    e.to.nobody = true;
+  }
+  e.data = ErrorData{r.code, std::move(r.message)};
+  out.push_back(std::move(e));
+  return r.code;
+}
+
+[[gnu::noinline]] Refusal unknown_handle(PlayerHandle who) {
+  return Refusal{ErrorCode::UnknownPlayer, "unknown player handle " + std::to_string(who.index)};
+}
+
+[[gnu::noinline]] Refusal unknown_command() { return Refusal{ErrorCode::UnknownCommand, "unknown command"}; }
 
 }  // namespace
 
@@ -693,11 +725,9 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
     out.push_back(error_event(m.now, cmd.from, m.cfg.max_uid_bytes, r.code, std::move(r.message)));
     return std::optional<ErrorCode>(r.code);
   };
-  if (Verdict late = advance(m, now, out)) return refuse(std::move(*late));
+  if (!advance(m, now, out)) return refuse(late(m, now));
   // What the command is comes next, then who sent it (docs/RULES.md §7, check order).
-  if (static_cast<std::size_t>(cmd.type) >= std::size(kPlayerHandlers)) {
-    return refuse({ErrorCode::UnknownCommand, "unknown command"});
-  }
+  if (static_cast<std::size_t>(cmd.type) >= std::size(kPlayerHandlers)) return refuse(unknown_command());
   if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
     return refuse({ErrorCode::InvalidField, std::move(*bad)});
   }
@@ -712,27 +742,15 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
 std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
                                         Time now, std::vector<Event>& out) {
   Impl& m = *impl_;
-  const bool known = who.index < m.players.human_count();
-  // The error goes to the player the handle names: the uid API's recipient, by uid.
-  auto refuse = [&](Refusal r) {
-    Event e;
-    e.at = m.now;
-    if (known) {
-      e.to.single = m.players.human(who.index).profile;
-    } else {
-      e.to.nobody = true;
-    }
-    e.data = ErrorData{r.code, std::move(r.message)};
-    out.push_back(std::move(e));
-    return std::optional<ErrorCode>(r.code);
-  };
-  if (Verdict late = advance(m, now, out)) return refuse(std::move(*late));
-  if (static_cast<std::size_t>(type) >= std::size(kPlayerHandlers)) {
-    return refuse({ErrorCode::UnknownCommand, "unknown command"});
+  if (!advance(m, now, out)) return refuse_handle(m, who, late(m, now), out);
+  if (static_cast<std::size_t>(type) >= std::size(kPlayerHandlers)) [[unlikely]] {
+    return refuse_handle(m, who, unknown_command(), out);
   }
-  if (!known) return refuse({ErrorCode::UnknownPlayer, "unknown player handle " + std::to_string(who.index)});
+  if (who.index >= m.players.human_count()) [[unlikely]] return refuse_handle(m, who, unknown_handle(who), out);
   Call call{m, value, now, out};
-  if (Verdict v = dispatch(call, who.index, type, nullptr)) return refuse(std::move(*v));
+  if (Verdict v = dispatch(call, who.index, type, nullptr)) [[unlikely]] {
+    return refuse_handle(m, who, std::move(*v), out);
+  }
   if (!call.timers_kept) m.prune();
   return std::nullopt;
 }
