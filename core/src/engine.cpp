@@ -728,12 +728,17 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   if (!advance(m, now, out)) return refuse(late(m, now));
   // What the command is comes next, then who sent it (docs/RULES.md §7, check order).
   if (static_cast<std::size_t>(cmd.type) >= std::size(kPlayerHandlers)) return refuse(unknown_command());
-  if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
-    return refuse({ErrorCode::InvalidField, std::move(*bad)});
+  // A registered uid passed this very check at its hello (or at restore), and the limit
+  // is the config's, fixed for the engine: so a sender found in the index needs no
+  // second look at its bytes, and the lookup goes first.
+  const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.players.find(cmd.from);
+  if (id == kNone) {
+    if (auto bad = check_text("from", cmd.from, 1, m.cfg.max_uid_bytes)) {
+      return refuse({ErrorCode::InvalidField, std::move(*bad)});
+    }
+    if (cmd.type != CommandType::Hello) return refuse(offline(cmd.from));
   }
   Call call{m, cmd.value, now, out};
-  const std::uint32_t id = cmd.type == CommandType::Hello ? kNone : m.players.find(cmd.from);
-  if (cmd.type != CommandType::Hello && id == kNone) return refuse(offline(cmd.from));
   if (Verdict v = dispatch(call, id, cmd.type, &cmd)) return refuse(std::move(*v));
   if (!call.timers_kept) m.prune();
   return std::nullopt;
