@@ -100,6 +100,76 @@ BENCHMARK(BM_FullRound)->ArgNames({"players", "bots", "handles"})
     ->Args({100'000, 1, 0})->Args({100'000, 0, 0})->Args({100'000, 0, 1})
     ->Unit(benchmark::kMillisecond);
 
+// A visitor that reads what a host forwarding events reads of each: its type, its
+// room and how many it goes to.
+class CountingVisitor final : public EventVisitor {
+ public:
+  void on_event(const EventView& e) noexcept override {
+    ++events;
+    recipients += e.single ? 1 : e.count - (e.except < e.count);
+    rooms ^= e.room;
+  }
+  std::uint64_t events = 0, recipients = 0, rooms = 0;
+};
+
+// BM_FullRound's round with the events given to a visitor as borrowed views instead of
+// built in a vector (Engine::handle/tick with an EventVisitor). Args: players, commands
+// by uid (handles 0) or by handle (1).
+void BM_FullRoundVisited(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Config cfg;
+  cfg.capacity = 2;
+  cfg.bot_fill_after_ms = 0;
+  const bool handles = state.range(1) != 0;
+  Lobby lobby(cfg, n);
+  CountingVisitor visitor;
+  std::uint64_t round = 0;
+  double phase[3] = {0, 0, 0};  // join, choice, settle
+  const FloorShare share(n, cfg.capacity);
+  auto batch = [&](const std::vector<Command>& commands) {
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      const Command& c = commands[i];
+      const auto refused =
+          handles ? lobby.engine.handle(PlayerHandle{static_cast<std::uint32_t>(i)}, c.type, c.value, lobby.now, visitor)
+                  : lobby.engine.handle(c, lobby.now, visitor);
+      if (refused) return false;
+    }
+    return true;
+  };
+  for (auto _ : state) {
+    const double t0 = thread_ns();
+    const bool joined = batch(lobby.joins);
+    const double t1 = thread_ns();
+    const bool chose = batch(lobby.choices[round % 3]);
+    const double t2 = thread_ns();
+    if (!joined || !chose) {
+      state.SkipWithError("a command was refused");
+      break;
+    }
+    lobby.now += cfg.game_time_ms;
+    lobby.engine.tick(lobby.now, visitor);
+    phase[0] += t1 - t0;
+    phase[1] += t2 - t1;
+    phase[2] += thread_ns() - t2;
+    ++round;
+  }
+  if (lobby.engine.stats().rooms_settled != round * (n / 2) || lobby.engine.stats().rooms != 0 ||
+      visitor.events != round * n * 3) {  // per room: 2 room, start, 2 movements, result
+    state.SkipWithError("rounds did not settle every room, or events went missing");
+  }
+  benchmark::DoNotOptimize(visitor.recipients + visitor.rooms);
+  const double player_rounds = static_cast<double>(n) * static_cast<double>(round ? round : 1);
+  state.counters["join_ns"] = phase[0] / player_rounds;
+  state.counters["choice_ns"] = phase[1] / player_rounds;
+  state.counters["settle_ns"] = phase[2] / player_rounds;
+  state.counters["player_rounds"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events"] = benchmark::Counter(static_cast<double>(visitor.events), benchmark::Counter::kIsRate);
+  state.counters["of_floor"] = share.of_floor(state);
+}
+BENCHMARK(BM_FullRoundVisited)->ArgNames({"players", "handles"})
+    ->Args({100'000, 0})->Args({100'000, 1})->Unit(benchmark::kMillisecond);
+
 // The same round with every event written as an event-log line, as the CLI does.
 void BM_FullRoundJson(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));

@@ -186,8 +186,39 @@ void Engine::Impl::emit_to_room(const RoomRec& r, Data data, Time at, std::vecto
   e.data.template emplace<Data>(std::move(data));
 }
 
+void Engine::Impl::visit_pending(std::vector<Event>& out) noexcept {
+  for (const Event& e : out) visitor->on_event(view_of(e));
+  out.clear();
+}
+
+// The visited forms of the hot events, out of line: the emitters stay small enough to
+// inline into the commands, where a filtered event costs one test.
+void Engine::Impl::visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept {
+  EventView& v = view_room_;
+  v.type = EventType::Room;
+  v.at = at;
+  v.members = v.users = r.block.get();
+  v.count = v.users_count = r.size();
+  v.room = r.number;
+  v.full = r.size() == cfg.capacity;
+  visit(v, out);
+}
+
+void Engine::Impl::visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
+                                  std::vector<Event>& out) noexcept {
+  EventView& v = view_movement_;
+  v.type = EventType::Movement;
+  v.at = at;
+  v.members = &block;
+  v.count = block.size();
+  v.except = seat;
+  v.face = face;
+  visit(v, out);
+}
+
 void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
   if (!emits(EventType::Room)) return;
+  if (visitor) return visit_room(r, at, out);
   emit_to_room(r, RoomData{r.number, r.size() == cfg.capacity, view(r)}, at, out);
 }
 
@@ -204,6 +235,7 @@ void Engine::Impl::emit_to_others(const MemberList& block, std::uint32_t seat, D
 void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                  std::vector<Event>& out) {
   if (!emits(EventType::Movement)) return;
+  if (visitor) return visit_movement(block, seat, face, at, out);
   emit_to_others(block, seat, MovementData{face}, at, out);
 }
 
@@ -274,12 +306,21 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
   const std::span<detail::Seat> seats = r.seats();
   const bool event = emits(EventType::Start);
-  SharedArray<StartScore> scores(event ? seats.size() : 0, {}, Uninitialised{});  // built below
+  // A visitor's scores go to a buffer the engine keeps, an Event's to an array of its own.
+  SharedArray<StartScore> shared;
+  StartScore* scores = nullptr;
+  if (event && visitor) {
+    view_scores.resize(seats.size());
+    scores = view_scores.data();
+  } else if (event) {
+    shared = SharedArray<StartScore>(seats.size(), {}, Uninitialised{});  // built below
+    scores = shared.data();
+  }
   for (detail::Seat& s : seats) s.playing = true;
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
     if (event) {
       const PlayerRec& p = P(seats[i].player);
-      ::new (scores.data() + i) StartScore{p.total, p.streak, handle_of(seats[i].player)};
+      ::new (scores + i) StartScore{p.total, p.streak, handle_of(seats[i].player)};
     }
     if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
@@ -288,7 +329,20 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, static_cast<std::uint16_t>(i));
     }
   }
-  if (event) emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)}, at, out);
+  if (!event) return;
+  if (visitor) {
+    EventView& v = view_start_;
+    v.type = EventType::Start;
+    v.at = at;
+    v.members = r.block.get();
+    v.count = r.size();
+    v.room = r.number;
+    v.game_time_ms = cfg.game_time_ms;
+    v.deadline = r.deadline;
+    v.scores = {scores, seats.size()};
+    return visit(v, out);
+  }
+  emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(shared)}, at, out);
 }
 
 void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {
@@ -297,9 +351,16 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   for (const auto& s : r.seats()) counts.add(s.choice);
   const bool event = emits(EventType::Result);
   SharedArray<ResultRow> rows;
-  // Rows point into the members; each is built in place below.
-  if (event) rows = SharedArray<ResultRow>(r.size(), r.block, Uninitialised{});
-  ResultRow* row = rows.data();
+  // Rows point into the members; each is built in place below (a visitor's in a buffer
+  // the engine keeps).
+  ResultRow* row = nullptr;
+  if (event && visitor) {
+    view_rows.resize(r.size());
+    row = view_rows.data();
+  } else if (event) {
+    rows = SharedArray<ResultRow>(r.size(), r.block, Uninitialised{});
+    row = rows.data();
+  }
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
@@ -316,7 +377,18 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
-  if (event) emit_to_room(r, ResultData{r.number, std::move(rows)}, at, out);
+  if (event && visitor) {
+    EventView& v = view_result_;
+    v.type = EventType::Result;
+    v.at = at;
+    v.members = r.block.get();
+    v.count = r.size();
+    v.room = r.number;
+    v.rows = {view_rows.data(), r.size()};
+    visit(v, out);
+  } else if (event) {
+    emit_to_room(r, ResultData{r.number, std::move(rows)}, at, out);
+  }
 
   if (!cfg.requeue) {
     close_room(slot);
@@ -456,6 +528,24 @@ class SinkScope {
   ~SinkScope() { m_.sink = nullptr; }
   SinkScope(const SinkScope&) = delete;
   SinkScope& operator=(const SinkScope&) = delete;
+
+ private:
+  Engine::Impl& m_;
+};
+
+[[gnu::noinline]] void drop(std::vector<Event>& events) noexcept { events.clear(); }
+
+// Points the engine at a visitor for the length of one call. Events a call that threw
+// left pending are dropped with it (the vector API would leave them in `out`).
+class VisitorScope {
+ public:
+  VisitorScope(Engine::Impl& m, EventVisitor& v) : m_(m) { m_.visitor = &v; }
+  ~VisitorScope() {
+    m_.visitor = nullptr;
+    if (!m_.pending.empty()) [[unlikely]] drop(m_.pending);
+  }
+  VisitorScope(const VisitorScope&) = delete;
+  VisitorScope& operator=(const VisitorScope&) = delete;
 
  private:
   Engine::Impl& m_;
@@ -687,7 +777,7 @@ Refusal offline(std::string_view uid) {
 }
 
 // After the sender is known: hello, or the player's handler when it is online.
-inline Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hello) {
+[[gnu::always_inline]] inline Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hello) {
   if (type == CommandType::Hello) [[unlikely]] return hello_of(c, id, hello);
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (!p.online) [[unlikely]] return offline(p.profile->uid());
@@ -744,9 +834,12 @@ std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vecto
   return std::nullopt;
 }
 
-std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
-                                        Time now, std::vector<Event>& out) {
-  Impl& m = *impl_;
+namespace {
+
+// The handle API's command, for the vector and the visiting calls alike.
+[[gnu::always_inline]] inline std::optional<ErrorCode> handle_by(Engine::Impl& m, PlayerHandle who,
+                                                                 CommandType type, std::int64_t value,
+                                                                 Time now, std::vector<Event>& out) {
   if (!advance(m, now, out)) return refuse_handle(m, who, late(m, now), out);
   if (static_cast<std::size_t>(type) >= std::size(kPlayerHandlers)) [[unlikely]] {
     return refuse_handle(m, who, unknown_command(), out);
@@ -760,10 +853,43 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
+                                        Time now, std::vector<Event>& out) {
+  return handle_by(*impl_, who, type, value, now, out);
+}
+
 std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
                                         Time now, std::vector<Event>& out, const EventSink& sink) {
   SinkScope scope(*impl_, sink);
   return handle(who, type, value, now, out);
+}
+
+// The visiting calls run the vector ones with the engine's `pending` vector, which only
+// ever holds the events not visited directly (rare: errors, hi, leave, presence,
+// resume), handed over in order.
+std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, EventVisitor& visitor) {
+  VisitorScope scope(*impl_, visitor);
+  const auto refused = handle(cmd, now, impl_->pending);
+  if (!impl_->pending.empty()) impl_->visit_pending(impl_->pending);
+  return refused;
+}
+
+std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
+                                        EventVisitor& visitor) {
+  Impl& m = *impl_;
+  VisitorScope scope(m, visitor);
+  const auto refused = handle_by(m, who, type, value, now, m.pending);
+  if (!m.pending.empty()) m.visit_pending(m.pending);
+  return refused;
+}
+
+std::optional<ErrorCode> Engine::tick(Time now, EventVisitor& visitor) {
+  VisitorScope scope(*impl_, visitor);
+  const auto refused = tick(now, impl_->pending);
+  if (!impl_->pending.empty()) impl_->visit_pending(impl_->pending);
+  return refused;
 }
 
 void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {

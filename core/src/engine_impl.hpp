@@ -13,6 +13,7 @@
 #include "rooms.hpp"
 #include "timer_queue.hpp"
 #include "roshambo/engine.hpp"
+#include "roshambo/event_view.hpp"
 
 namespace roshambo {
 namespace detail {
@@ -47,6 +48,20 @@ struct Engine::Impl {
   detail::TimerQueue timers;
   std::size_t sweep_at = 64;  // queue size at which push_timer next sweeps out cancelled timers
   const EventSink* sink = nullptr;  // set for the length of one streaming call
+  // Set for the length of one visiting call: the hot events (room, start, movement,
+  // result) go to it as views; the others are built as Events in `pending` (the call's
+  // `out`) and handed over as views before the next view, and at the end
+  // (visit_pending()), so the visitor sees every event in order.
+  EventVisitor* visitor = nullptr;
+  /// Hand the Events waiting in `out` to the visitor as views, and drop them.
+  void visit_pending(std::vector<Event>& out) noexcept;
+  void visit(const EventView& v, std::vector<Event>& out) noexcept {
+    if (!out.empty()) visit_pending(out);
+    visitor->on_event(v);
+  }
+  [[gnu::noinline]] void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
+  [[gnu::noinline]] void visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
+                                        std::vector<Event>& out) noexcept;
   // Event types the host wants built (Engine::set_event_filter): not game state, so in
   // no snapshot or digest; the events it skips are counted.
   EventFilter event_filter = kAllEvents;
@@ -119,6 +134,14 @@ struct Engine::Impl {
   /// `movement` of seat `seat` (a choice when face is 0) to the other members.
   void emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                             std::vector<Event>& out);
+
+  // --- visiting calls' buffers, reused (no game state)
+  std::vector<Event> pending;           // events built as Events during the call
+  std::vector<StartScore> view_scores;  // a visited start's scores
+  std::vector<ResultRow> view_rows;     // a visited result's rows
+  // One view per type: every field of its type is set at each use, the rest stay at
+  // their defaults (a fresh view zeroed ~170 bytes each time).
+  EventView view_room_, view_start_, view_movement_, view_result_;
 
   // --- state.cpp
   std::string snapshot() const;

@@ -13,6 +13,7 @@
 #include "roshambo/command.hpp"
 #include "roshambo/config.hpp"
 #include "roshambo/event.hpp"
+#include "roshambo/event_view.hpp"
 #include "roshambo/types.hpp"
 
 namespace roshambo {
@@ -112,6 +113,15 @@ class Engine {
   std::optional<ErrorCode> handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
                                   std::vector<Event>& out, const EventSink& sink);
 
+  /// As the handle overloads above, giving each event to `visitor` as a borrowed view
+  /// (EventView, valid during its call) instead of appending it to a vector: the same
+  /// events in the same order, the same state, for a host that reads each event once
+  /// and copies what it keeps. A room's common events (room, start, movement, result)
+  /// are never built as Events: no reference is counted, nothing is allocated.
+  std::optional<ErrorCode> handle(const Command& cmd, Time now, EventVisitor& visitor);
+  std::optional<ErrorCode> handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
+                                  EventVisitor& visitor);
+
   /// A hint for a host that knows its next commands (the simulator does): start loading
   /// what a command from `who` will touch, some commands before it is sent. A shallow
   /// hint loads the player's record; a deep one reads that record and loads the
@@ -132,6 +142,8 @@ class Engine {
   std::optional<ErrorCode> tick(Time now, std::vector<Event>& out, const EventSink& sink);
   /// As above, returning the events.
   std::vector<Event> tick(Time now);
+  /// As above, giving each event to `visitor` as a borrowed view (see handle).
+  std::optional<ErrorCode> tick(Time now, EventVisitor& visitor);
 
   /// Refuse a command that never reached the engine (a bad log line): fire the timers
   /// due by `now` when `now` is valid, then emit one error event to `from` and return

@@ -7,6 +7,7 @@
 #include "roshambo/config.hpp"
 #include "roshambo/engine.hpp"
 #include "roshambo/event.hpp"
+#include "roshambo/event_view.hpp"
 #include "roshambo/profile.hpp"
 #include "roshambo/replay.hpp"
 #include "roshambo/rules.hpp"
