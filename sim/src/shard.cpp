@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <exception>
 #include <optional>
+#include <span>
+#include <utility>
 #include <variant>
 
 #include "internal.hpp"
@@ -34,7 +37,10 @@ constexpr std::size_t kLogChunk = 1 << 16;
 constexpr std::size_t kPrefetchFar = 16;
 constexpr std::size_t kPrefetchNear = 6;
 
-class Shard {
+// Without an event log, the players' events reach them as borrowed views during each
+// engine call (the engine's EventVisitor API): starts and results are never built as
+// Events. With one, every event is built, read from the vector and written out.
+class Shard final : public EventVisitor {
  public:
   Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
         const std::vector<std::uint16_t>& assignment, std::uint32_t index, std::uint32_t first,
@@ -57,12 +63,15 @@ class Shard {
   /// Take the events of the last command or tick, then flush full logs. Inline: most
   /// commands (choices, without an event log) return none.
   void consume() {
+    if (failed_) std::rethrow_exception(std::exchange(failed_, nullptr));
     if (!events_.empty()) consume_events();
     if (logging_) flush_logs(false);
   }
   void consume_events();
-  void on_start(const Event& e);
-  void on_result(const ResultData& r);
+  void on_event(const EventView& e) noexcept override;
+  void on_error(const ProfileRef* to);
+  void on_start(Time at, std::span<const StartScore> scores);
+  void on_result(std::uint64_t room, std::span<const ResultRow> rows);
   void flush_logs(bool final);
 
   const SimOptions& o_;
@@ -83,6 +92,9 @@ class Shard {
   std::vector<std::uint32_t> handles_;    // local index -> engine handle (kNoPlayer: unregistered)
   std::vector<std::uint32_t> by_handle_;  // engine handle -> local index
   bool logging_ = false;                  // a command or event log is written
+  bool visiting_ = false;                 // events as views (no event log)
+  // What on_event threw (it may not throw into the engine), rethrown once the call is over.
+  std::exception_ptr failed_;
   // By strategy index, read once: starts and results visit every member, and a call
   // through Strategy per member (to learn that `uniform` remembers nothing) adds up.
   std::vector<const StrategyInfo*> units_;
@@ -124,6 +136,7 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
   }
   handles_.assign(count, kNoPlayer);
   logging_ = static_cast<bool>(o.command_log) || static_cast<bool>(o.event_log);
+  visiting_ = !o.event_log;
 }
 
 ShardOut Shard::run() {
@@ -208,7 +221,11 @@ void Shard::tick(Time t) {
     cmd_log_ += encode_tick_line(t);
     cmd_log_ += '\n';
   }
-  engine_->tick(t, events_);
+  if (visiting_) {
+    engine_->tick(t, *this);
+  } else {
+    engine_->tick(t, events_);
+  }
   consume();
 }
 
@@ -219,7 +236,7 @@ bool Shard::send(const Command& c, Time t) {
     cmd_log_ += encode_command_line(c, t);
     cmd_log_ += '\n';
   }
-  const bool refused = engine_->handle(c, t, events_).has_value();
+  const bool refused = (visiting_ ? engine_->handle(c, t, *this) : engine_->handle(c, t, events_)).has_value();
   consume();
   return refused;
 }
@@ -247,7 +264,9 @@ bool Shard::send_as(std::uint32_t handle, CommandType type, std::int64_t value, 
     cmd_log_ += encode_command_line(logged_, t);
     cmd_log_ += '\n';
   }
-  const bool refused = engine_->handle(PlayerHandle{handle}, type, value, t, events_).has_value();
+  const PlayerHandle who{handle};
+  const bool refused = (visiting_ ? engine_->handle(who, type, value, t, *this)
+                                  : engine_->handle(who, type, value, t, events_)).has_value();
   consume();
   return refused;
 }
@@ -270,17 +289,17 @@ void Shard::consume_events() {
   out_.summary.events += events_.size();
   for (const Event& e : events_) {
     switch (e.type()) {
-      case EventType::Start: on_start(e); break;
-      case EventType::Result: on_result(std::get<ResultData>(e.data)); break;
-      case EventType::Error:
-        ++out_.summary.errors;
-        if (e.to.single) {
-          // A refused requeue leaves the player in the lobby.
-          if (const std::uint32_t i = local(e.to.single->handle()); i != kNoPlayer) {
-            out_.players[i].in_room = false;
-          }
-        }
+      case EventType::Start: {
+        const auto& scores = std::get<StartData>(e.data).scores;
+        on_start(e.at, {scores.begin(), scores.size()});
         break;
+      }
+      case EventType::Result: {
+        const ResultData& r = std::get<ResultData>(e.data);
+        on_result(r.room, {r.rows.begin(), r.rows.size()});
+        break;
+      }
+      case EventType::Error: on_error(e.to.single ? &e.to.single : nullptr); break;
       default: break;
     }
     if (o_.event_log) {
@@ -291,10 +310,33 @@ void Shard::consume_events() {
   events_.clear();
 }
 
-void Shard::on_start(const Event& e) {
+void Shard::on_event(const EventView& e) noexcept {
+  if (failed_) return;  // the run is over: the exception leaves once the call returns
+  ++out_.summary.events;
+  try {
+    switch (e.type) {
+      case EventType::Start: on_start(e.at, e.scores); break;
+      case EventType::Result: on_result(e.room, e.rows); break;
+      case EventType::Error: on_error(e.single); break;
+      default: break;
+    }
+  } catch (...) {
+    failed_ = std::current_exception();
+  }
+}
+
+void Shard::on_error(const ProfileRef* to) {
+  ++out_.summary.errors;
+  // A refused requeue leaves the player in the lobby.
+  if (to != nullptr) {
+    if (const std::uint32_t i = local((*to)->handle()); i != kNoPlayer) out_.players[i].in_room = false;
+  }
+}
+
+void Shard::on_start(Time at, std::span<const StartScore> scores) {
   const auto game = static_cast<std::uint64_t>(cfg_.game_time_ms);
   // By the scores' handles: the members' profiles stay unread (a cache miss each).
-  for (const StartScore& score : std::get<StartData>(e.data).scores) {
+  for (const StartScore& score : scores) {
     const std::uint32_t i = local(score.handle);
     if (i == kNoPlayer) continue;  // a bot
     PlayerState& p = out_.players[i];
@@ -303,16 +345,16 @@ void Shard::on_start(const Event& e) {
     // It decides now: until then it learns nothing (movements do not reveal choices),
     // and members are visited in join order here, which is kinder to the cache.
     const auto offset = static_cast<std::uint32_t>(p.rng.below(game));
-    picks_.add(e.at, offset, score.handle, strategies_[p.strategy].choose(p.mem, p.rng));
+    picks_.add(at, offset, score.handle, strategies_[p.strategy].choose(p.mem, p.rng));
   }
 }
 
-void Shard::on_result(const ResultData& r) {
+void Shard::on_result(std::uint64_t room, std::span<const ResultRow> rows) {
   StrategyObservation obs;
   if (observed_) {
-    for (const ResultRow& row : r.rows) obs.room.add(row.choice);
+    for (const ResultRow& row : rows) obs.room.add(row.choice);
   }
-  for (const ResultRow& row : r.rows) {
+  for (const ResultRow& row : rows) {
     const std::uint32_t i = local(row.handle);
     if (i == kNoPlayer) continue;  // a bot
     PlayerState& p = out_.players[i];
@@ -334,7 +376,7 @@ void Shard::on_result(const ResultData& r) {
     }
     ++out_.summary.player_rounds;
     if (o_.history) {
-      out_.history.push_back({round_, first_ + i, r.room, row.choice, row.tally.wins,
+      out_.history.push_back({round_, first_ + i, room, row.choice, row.tally.wins,
                               row.tally.losses, row.round_score, row.total_score,
                               row.win_streak});
     }
