@@ -1,40 +1,9 @@
 #include "player_table.hpp"
 
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 
 namespace roshambo::detail {
 
-namespace {
-
-// Equal bytes, inline for the short strings uids are (a memcmp call was ~3 % of a uid
-// command): two overlapping loads from each end cover 4 to 16 bytes.
-bool same_bytes(std::string_view a, std::string_view b) noexcept {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (n >= 8 && n <= 16) {
-    std::uint64_t x0, x1, y0, y1;
-    std::memcpy(&x0, x, 8);
-    std::memcpy(&x1, x + n - 8, 8);
-    std::memcpy(&y0, y, 8);
-    std::memcpy(&y1, y + n - 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    std::uint32_t x0, x1, y0, y1;
-    std::memcpy(&x0, x, 4);
-    std::memcpy(&x1, x + n - 4, 4);
-    std::memcpy(&y0, y, 4);
-    std::memcpy(&y1, y + n - 4, 4);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  return n == 0 || std::memcmp(x, y, n) == 0;
-}
-
-}  // namespace
 
 std::uint32_t PlayerTable::find(std::string_view uid) const noexcept {
   if (index_.empty()) return kNone;

@@ -143,3 +143,44 @@ TEST_CASE("player table: verify catches a broken table", "[players]") {
   dead_bot[b].live = false;  // neither live nor in the free list
   CHECK(fails_with(dead_bot, "bot slot"));
 }
+
+TEST_CASE("player table: uids that differ in one byte at any place are told apart", "[players]") {
+  // Every length the lookup's byte comparison treats apart (under 4, 4-7, 8-16, longer),
+  // a registered uid, and the same with one byte changed at each place, which is not.
+  PlayerTable t(7);
+  std::vector<std::string> uids;
+  for (std::size_t n = 1; n <= 24; ++n) {
+    std::string u;
+    for (std::size_t i = 0; i < n; ++i) u.push_back(static_cast<char>('a' + (i * 7 + n) % 26));
+    uids.push_back(u);
+    add(t, u);
+  }
+  for (std::uint32_t id = 0; id < uids.size(); ++id) {
+    const std::string& u = uids[id];
+    CHECK(t.find(u) == id);
+    for (std::size_t i = 0; i < u.size(); ++i) {
+      std::string v = u;
+      v[i] = static_cast<char>(v[i] ^ 0x20);
+      INFO(u << " vs " << v);
+      CHECK(t.find(v) == kNone);
+    }
+    CHECK(t.find(u.substr(0, u.size() - 1) + "#") == kNone);
+  }
+}
+
+TEST_CASE("player table: the byte comparison behind a uid match", "[players]") {
+  // The lookup compares bytes only when a slot's hash tag matches, so the comparison
+  // is checked here directly: every length, a change at every place.
+  for (std::size_t n = 0; n <= 24; ++n) {
+    std::string a;
+    for (std::size_t i = 0; i < n; ++i) a.push_back(static_cast<char>('A' + i));
+    CHECK(roshambo::detail::same_bytes(a, std::string(a)));
+    CHECK_FALSE(roshambo::detail::same_bytes(a, a + "x"));
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = '#';
+      INFO("length " << n << ", byte " << i);
+      CHECK_FALSE(roshambo::detail::same_bytes(a, b));
+    }
+  }
+}
