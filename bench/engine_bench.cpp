@@ -114,13 +114,16 @@ class CountingVisitor final : public EventVisitor {
 
 // BM_FullRound's round with the events given to a visitor as borrowed views instead of
 // built in a vector (Engine::handle/tick with an EventVisitor). Args: players, commands
-// by uid (handles 0) or by handle (1).
+// by uid (handles 0) or by handle (1), and for uid commands whether the host hints each
+// uid's lookup 8 commands ahead (Engine::prefetch(uid)), as one with a queue can.
 void BM_FullRoundVisited(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   Config cfg;
   cfg.capacity = 2;
   cfg.bot_fill_after_ms = 0;
   const bool handles = state.range(1) != 0;
+  const bool hints = state.range(2) != 0;
+  constexpr std::size_t kAhead = 8;
   Lobby lobby(cfg, n);
   CountingVisitor visitor;
   std::uint64_t round = 0;
@@ -129,6 +132,7 @@ void BM_FullRoundVisited(benchmark::State& state) {
   auto batch = [&](const std::vector<Command>& commands) {
     for (std::size_t i = 0; i < commands.size(); ++i) {
       const Command& c = commands[i];
+      if (hints && i + kAhead < commands.size()) lobby.engine.prefetch(commands[i + kAhead].from);
       const auto refused =
           handles ? lobby.engine.handle(PlayerHandle{static_cast<std::uint32_t>(i)}, c.type, c.value, lobby.now, visitor)
                   : lobby.engine.handle(c, lobby.now, visitor);
@@ -167,8 +171,8 @@ void BM_FullRoundVisited(benchmark::State& state) {
   state.counters["events"] = benchmark::Counter(static_cast<double>(visitor.events), benchmark::Counter::kIsRate);
   state.counters["of_floor"] = share.of_floor(state);
 }
-BENCHMARK(BM_FullRoundVisited)->ArgNames({"players", "handles"})
-    ->Args({100'000, 0})->Args({100'000, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FullRoundVisited)->ArgNames({"players", "handles", "hints"})
+    ->Args({100'000, 0, 0})->Args({100'000, 0, 1})->Args({100'000, 1, 0})->Unit(benchmark::kMillisecond);
 
 // The same round with every event written as an event-log line, as the CLI does.
 void BM_FullRoundJson(benchmark::State& state) {

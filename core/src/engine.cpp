@@ -910,6 +910,8 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
   }
 }
 
+void Engine::prefetch(std::string_view uid) const noexcept { impl_->players.prefetch(uid); }
+
 std::optional<PlayerHandle> Engine::find_player(std::string_view uid) const noexcept {
   const std::uint32_t id = impl_->players.find(uid);
   if (id == kNone) return std::nullopt;

@@ -123,6 +123,10 @@ TEST_CASE("handles: prefetch hints change nothing, whatever the handle", "[handl
     d.engine.prefetch(PlayerHandle{i});
     d.engine.prefetch(PlayerHandle{i}, true);
   }
+  for (std::string_view uid : {"ann", "bob", "nobody", "", "a very long uid, longer than any registered one"}) {
+    d.engine.prefetch(uid);
+    Engine(Config{}).prefetch(uid);  // an engine with no player has no index yet
+  }
   CHECK(d.engine.digest() == before);
   d.engine.verify();
 }

@@ -129,6 +129,10 @@ class Engine {
   /// has arrived. Changes nothing; a handle the engine never issued is ignored.
   void prefetch(PlayerHandle who, bool deep = false) const noexcept;
 
+  /// The same for a host of uid commands that knows its next ones (a queue of messages,
+  /// a log): start loading the first line the uid's lookup reads. Changes nothing.
+  void prefetch(std::string_view uid) const noexcept;
+
   /// The handle of a registered human (online or not), or nullopt: one uid lookup.
   std::optional<PlayerHandle> find_player(std::string_view uid) const noexcept;
   /// A registered human's uid; the handle must come from this engine (or its copies).
