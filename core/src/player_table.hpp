@@ -66,7 +66,6 @@ inline bool same_bytes(std::string_view a, std::string_view b) noexcept {
   return n == 0 || std::memcmp(x, y, n) == 0;
 }
 
-
 /// Humans in registration order (their id is their index and their PlayerHandle; they
 /// are never removed) with an open-addressing uid index, and bots in a pool of slots
 /// reused as rooms close. The game state in the records (rooms, scores, presence) is
