@@ -49,6 +49,20 @@ bool run_batch(Engine& e, const std::vector<Command>& batch, Time now, std::vect
   return true;
 }
 
+// The round benchmarks' figures: per player, the CPU time of each phase (join, choice,
+// settle), then player-rounds and events per second and the share of the floor.
+void round_counters(benchmark::State& state, std::size_t n, std::uint64_t round, const double (&phase)[3],
+                    std::uint64_t events, const FloorShare& share) {
+  const double player_rounds = static_cast<double>(n) * static_cast<double>(round ? round : 1);
+  state.counters["join_ns"] = phase[0] / player_rounds;
+  state.counters["choice_ns"] = phase[1] / player_rounds;
+  state.counters["settle_ns"] = phase[2] / player_rounds;
+  state.counters["player_rounds"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["of_floor"] = share.of_floor(state);
+}
+
 // One round for every player: join (rooms fill and start), choose, then one tick at
 // the deadline settles every room. Args: players, bots on (the default 1 s fill timer
 // is queued for every room and goes stale when the room fills) or off, and commands
@@ -87,14 +101,7 @@ void BM_FullRound(benchmark::State& state) {
   if (lobby.engine.stats().rooms_settled != round * (n / 2) || lobby.engine.stats().rooms != 0) {
     state.SkipWithError("rounds did not settle every room");
   }
-  const double player_rounds = static_cast<double>(n) * static_cast<double>(round ? round : 1);
-  state.counters["join_ns"] = phase[0] / player_rounds;    // per player, CPU time
-  state.counters["choice_ns"] = phase[1] / player_rounds;
-  state.counters["settle_ns"] = phase[2] / player_rounds;
-  state.counters["player_rounds"] =
-      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["events"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["of_floor"] = share.of_floor(state);
+  round_counters(state, n, round, phase, events, share);
 }
 BENCHMARK(BM_FullRound)->ArgNames({"players", "bots", "handles"})
     ->Args({100'000, 1, 0})->Args({100'000, 0, 0})->Args({100'000, 0, 1})
@@ -162,14 +169,7 @@ void BM_FullRoundVisited(benchmark::State& state) {
     state.SkipWithError("rounds did not settle every room, or events went missing");
   }
   benchmark::DoNotOptimize(visitor.recipients + visitor.rooms);
-  const double player_rounds = static_cast<double>(n) * static_cast<double>(round ? round : 1);
-  state.counters["join_ns"] = phase[0] / player_rounds;
-  state.counters["choice_ns"] = phase[1] / player_rounds;
-  state.counters["settle_ns"] = phase[2] / player_rounds;
-  state.counters["player_rounds"] =
-      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["events"] = benchmark::Counter(static_cast<double>(visitor.events), benchmark::Counter::kIsRate);
-  state.counters["of_floor"] = share.of_floor(state);
+  round_counters(state, n, round, phase, visitor.events, share);
 }
 BENCHMARK(BM_FullRoundVisited)->ArgNames({"players", "handles", "hints"})
     ->Args({100'000, 0, 0})->Args({100'000, 0, 1})->Args({100'000, 1, 0})->Unit(benchmark::kMillisecond);

@@ -306,16 +306,8 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
   const std::span<detail::Seat> seats = r.seats();
   const bool event = emits(EventType::Start);
-  // A visitor's scores go to a buffer the engine keeps, an Event's to an array of its own.
   SharedArray<StartScore> shared;
-  StartScore* scores = nullptr;
-  if (event && visitor) {
-    view_scores.resize(seats.size());
-    scores = view_scores.data();
-  } else if (event) {
-    shared = SharedArray<StartScore>(seats.size(), {}, Uninitialised{});  // built below
-    scores = shared.data();
-  }
+  StartScore* scores = event ? event_array(seats.size(), view_scores, shared, nullptr) : nullptr;  // built below
   for (detail::Seat& s : seats) s.playing = true;
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
     if (event) {
@@ -350,17 +342,9 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   ChoiceCounts counts;
   for (const auto& s : r.seats()) counts.add(s.choice);
   const bool event = emits(EventType::Result);
+  // Rows point into the members (their array's anchor); each is built in place below.
   SharedArray<ResultRow> rows;
-  // Rows point into the members; each is built in place below (a visitor's in a buffer
-  // the engine keeps).
-  ResultRow* row = nullptr;
-  if (event && visitor) {
-    view_rows.resize(r.size());
-    row = view_rows.data();
-  } else if (event) {
-    rows = SharedArray<ResultRow>(r.size(), r.block, Uninitialised{});
-    row = rows.data();
-  }
+  ResultRow* row = event ? event_array(r.size(), view_rows, rows, r.block.get()) : nullptr;
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {

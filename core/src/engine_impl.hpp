@@ -59,6 +59,17 @@ struct Engine::Impl {
     if (!out.empty()) visit_pending(out);
     visitor->on_event(v);
   }
+  /// Where an event's `n` scores or rows are to be built: for a visitor, the buffer the
+  /// engine keeps; else `shared`, made an array of the event's own (with `anchor`).
+  template <class T>
+  T* event_array(std::size_t n, std::vector<T>& buffer, SharedArray<T>& shared, const MemberList* anchor) {
+    if (visitor) {
+      buffer.resize(n);
+      return buffer.data();
+    }
+    shared = SharedArray<T>(n, anchor ? anchor->share() : MemberListRef{}, Uninitialised{});
+    return shared.data();
+  }
   [[gnu::noinline]] void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
   [[gnu::noinline]] void visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                         std::vector<Event>& out) noexcept;
