@@ -194,12 +194,9 @@ void Engine::Impl::visit_pending(std::vector<Event>& out) noexcept {
 // The visited forms of the hot events, out of line: the emitters stay small enough to
 // inline into the commands, where a filtered event costs one test.
 void Engine::Impl::visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept {
-  EventView& v = view_room_;
-  v.type = EventType::Room;
-  v.at = at;
-  v.members = v.users = r.block.get();
-  v.count = v.users_count = r.size();
-  v.room = r.number;
+  EventView& v = to_room(view_room_, EventType::Room, r, at);
+  v.users = v.members;
+  v.users_count = v.count;
   v.full = r.size() == cfg.capacity;
   visit(v, out);
 }
@@ -323,12 +320,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   }
   if (!event) return;
   if (visitor) {
-    EventView& v = view_start_;
-    v.type = EventType::Start;
-    v.at = at;
-    v.members = r.block.get();
-    v.count = r.size();
-    v.room = r.number;
+    EventView& v = to_room(view_start_, EventType::Start, r, at);
     v.game_time_ms = cfg.game_time_ms;
     v.deadline = r.deadline;
     v.scores = {scores, seats.size()};
@@ -362,12 +354,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
   if (event && visitor) {
-    EventView& v = view_result_;
-    v.type = EventType::Result;
-    v.at = at;
-    v.members = r.block.get();
-    v.count = r.size();
-    v.room = r.number;
+    EventView& v = to_room(view_result_, EventType::Result, r, at);
     v.rows = {view_rows.data(), r.size()};
     visit(v, out);
   } else if (event) {

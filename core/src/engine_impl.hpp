@@ -70,6 +70,16 @@ struct Engine::Impl {
     shared = SharedArray<T>(n, anchor ? anchor->share() : MemberListRef{}, Uninitialised{});
     return shared.data();
   }
+  /// `v` (one of the kept views) made a `t` event at `at` to every member of room `r`,
+  /// for that room; the caller sets the type's other fields.
+  static EventView& to_room(EventView& v, EventType t, const RoomRec& r, Time at) noexcept {
+    v.type = t;
+    v.at = at;
+    v.members = r.block.get();
+    v.count = r.size();
+    v.room = r.number;
+    return v;
+  }
   [[gnu::noinline]] void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
   [[gnu::noinline]] void visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                         std::vector<Event>& out) noexcept;
