@@ -77,7 +77,7 @@ std::uint32_t Engine::Impl::new_bot() {
 // ---------------------------------------------------------------- rooms
 
 MemberView Engine::Impl::view(const RoomRec& r) const {
-  return MemberView{r.block, r.size()};
+  return MemberView{r.block->share(), r.size()};
 }
 
 std::uint32_t Engine::Impl::open_room(Time at) {
@@ -99,9 +99,9 @@ std::uint32_t Engine::Impl::open_room(Time at) {
   // Reuse the block when no event still holds it; its capacity is fixed, so a shared
   // list is only ever appended to, never reallocated.
   if (r.block && r.block->unique()) {
-    r.block->clear();
+    detail::MemberListAccess::reset(*r.block);
   } else {
-    r.block = MemberList::make(cfg.capacity, sizeof(detail::Seat));
+    r.block = detail::MemberListAccess::make(cfg.capacity, sizeof(detail::Seat));
   }
   ++open_rooms;
   waiting.link(rooms, slot);
@@ -125,7 +125,7 @@ void Engine::Impl::close_room(std::uint32_t slot) noexcept {
   // A block an event still holds stays with the slot untouched: open_room reuses it if
   // the event is gone by then (the usual case: hosts drop events at once), saving an
   // allocation per room and round.
-  if (r.block->unique()) r.block->clear();
+  if (r.block->unique()) detail::MemberListAccess::reset(*r.block);
   r.number = 0;
   ++r.gen;
   r.humans = 0;
@@ -141,7 +141,7 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
   // Appending never disturbs a view an event holds: views are prefixes, and the block
   // never reallocates. The seat is written first: push_back makes it part of the room.
   static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {player, Choice::None, false};
-  r.block->push_back(p.profile);
+  detail::MemberListAccess::push(*r.block, p.profile);
   p.block = r.block.get();
   if (!(player & kBotBit)) ++r.humans;
 }
@@ -610,6 +610,9 @@ Verdict on_hello(Call& c, const Command& cmd) {
   } else {
     Engine::Impl::PlayerRec& p = m.players.human(id);
     if (p.profile->name() != cmd.name || p.profile->avatar() != cmd.avatar) {
+      // Seated, the member keeps the profile it joined with: the room's block, which
+      // may borrow it from this record, takes a count of its own first.
+      if (p.block != nullptr) detail::MemberListAccess::own(*p.block);
       p.profile = m.players.make_human_profile(id, cmd.from, cmd.name, cmd.avatar);
     }
   }

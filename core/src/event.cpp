@@ -18,6 +18,7 @@ std::string_view to_string(EventType t) noexcept {
 }
 
 MemberListRef MemberList::make(std::uint32_t capacity, std::uint32_t seat_bytes) {
+  if (seat_bytes > 0x7fffffffu) throw std::length_error("MemberList: seat_bytes over 2^31 - 1");
   // Header, the members, then the owner's seat data.
   const std::size_t bytes = sizeof(MemberList) + std::size_t{capacity} * (sizeof(ProfileRef) + seat_bytes);
   void* mem = std::malloc(bytes);
@@ -34,12 +35,29 @@ void MemberList::destroy(MemberList* p) noexcept {
   std::free(p);
 }
 
-void MemberList::push_back(ProfileRef p) noexcept { new (members() + size_++) ProfileRef(std::move(p)); }
+void MemberList::own() const noexcept {
+  const ProfileRef* m = members();
+  for (std::uint32_t k = 0; k < size_; ++k) m[k].retain();
+  borrowed_ = 0;
+}
+
+void MemberList::push_borrowed(const ProfileRef& p) noexcept {
+  ProfileRef* slot = new (members() + size_++) ProfileRef();
+  slot->p_ = p.p_;
+  if (!borrowed_) slot->retain();
+}
+
+void MemberList::push_back(ProfileRef p) noexcept {
+  if (borrowed_) own();
+  new (members() + size_++) ProfileRef(std::move(p));
+}
 
 void MemberList::erase(std::uint32_t i) noexcept {
   ProfileRef* m = members();
-  for (std::uint32_t k = i; k + 1 < size_; ++k) m[k] = std::move(m[k + 1]);
-  m[size_ - 1].~ProfileRef();
+  if (!borrowed_) m[i].release();
+  // The later handles move down as they are, counted or borrowed.
+  for (std::uint32_t k = i; k + 1 < size_; ++k) m[k].p_ = m[k + 1].p_;
+  m[size_ - 1].p_ = nullptr;
   char* seats = static_cast<char*>(seat_data());
   std::memmove(seats + std::size_t{i} * seat_bytes_, seats + std::size_t{i + 1} * seat_bytes_,
                std::size_t{size_ - i - 1} * seat_bytes_);
@@ -48,18 +66,24 @@ void MemberList::erase(std::uint32_t i) noexcept {
 
 void MemberList::clear() noexcept {
   ProfileRef* m = members();
-  for (std::uint32_t k = 0; k < size_; ++k) m[k].~ProfileRef();
+  if (!borrowed_) {
+    for (std::uint32_t k = 0; k < size_; ++k) m[k].~ProfileRef();
+  }
   size_ = 0;
 }
 
 MemberListRef MemberList::copy_without(std::uint32_t i) const {
   MemberListRef r = make(capacity_, seat_bytes_);
+  r->borrowed_ = borrowed_;
   const char* from = static_cast<const char*>(seat_data());
   char* to = static_cast<char*>(r->seat_data());
+  const ProfileRef* m = members();
   for (std::uint32_t k = 0; k < size_; ++k) {
     if (k == i) continue;
     std::memcpy(to + std::size_t{r->size_} * seat_bytes_, from + std::size_t{k} * seat_bytes_, seat_bytes_);
-    r->push_back(members()[k]);
+    ProfileRef* slot = new (r->members() + r->size_++) ProfileRef();
+    slot->p_ = m[k].p_;
+    if (!borrowed_) slot->retain();
   }
   return r;
 }

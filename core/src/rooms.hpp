@@ -17,6 +17,32 @@
 
 namespace roshambo::detail {
 
+/// The engine's side of MemberList: a room's block borrows its members' profiles from
+/// the players' records (no count each, so a join and a close touch no profile) for as
+/// long as the engine alone holds it. share() makes the list own them before any event
+/// holds it; a member whose record drops its profile while seated (a rename) must have
+/// the list own them first (own()).
+struct MemberListAccess {
+  /// A new block that borrows its members.
+  static MemberListRef make(std::uint32_t capacity, std::uint32_t seat_bytes) {
+    MemberListRef r = MemberList::make(capacity, seat_bytes);
+    r->borrowed_ = 1;
+    return r;
+  }
+  /// Empty a block no one else holds, to borrow again.
+  static void reset(MemberList& l) noexcept {
+    l.clear();
+    l.borrowed_ = 1;
+  }
+  /// Append `p`: borrowed while the list borrows, its owner keeping it alive.
+  static void push(MemberList& l, const ProfileRef& p) noexcept { l.push_borrowed(p); }
+  /// The list takes a count on each member (a no-op once it owns them).
+  static void own(const MemberList& l) noexcept {
+    if (l.borrowed_) l.own();
+  }
+  static bool borrows(const MemberList& l) noexcept { return l.borrowed_; }
+};
+
 struct Seat {
   std::uint32_t player;
   Choice choice;

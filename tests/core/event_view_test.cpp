@@ -138,3 +138,31 @@ TEST_CASE("event views: a visitor's copies outlive the engine, and a refusal is 
   CHECK(keep.events[3].to.room[keep.events[3].to.except].uid() == "ann");
   CHECK(keep.events[4].to.single->uid() == "bob");
 }
+
+TEST_CASE("event views: a player renamed while seated keeps its joining profile in a visiting engine",
+          "[view]") {
+  // Reads the views only (no copies: a copy would make the room's block own its
+  // members, and this is about the engine's own bookkeeping).
+  struct Names final : EventVisitor {
+    void on_event(const EventView& v) noexcept override {
+      if (v.type != EventType::Room) return;
+      std::vector<std::string> room;
+      for (std::uint32_t i = 0; i < v.count; ++i) room.emplace_back((*v.members)[i].name());
+      rooms.push_back(std::move(room));
+    }
+    std::vector<std::vector<std::string>> rooms;
+  } names;
+  Config cfg;
+  cfg.capacity = 3;
+  cfg.bot_fill_after_ms = 0;
+  Engine e(cfg);
+  e.handle(Command::hello("ann", "Ann"), 0, names);
+  REQUIRE_FALSE(e.handle(Command::join("ann"), 1, names));
+  e.handle(Command::hello("ann", "Annie"), 2, names);  // drops the profile the room had
+  // Profiles of the same size, which would take the dropped one's place.
+  for (const char* u : {"bob", "cid", "dan", "eve"}) e.handle(Command::hello(u, "Xyz"), 3, names);
+  REQUIRE_FALSE(e.handle(Command::join("bob"), 4, names));
+  REQUIRE(names.rooms.size() == 2);
+  CHECK(names.rooms[1] == std::vector<std::string>{"Ann", "Xyz"});
+  e.verify();
+}

@@ -9,6 +9,7 @@
 
 #include "roshambo/engine.hpp"
 #include "roshambo/event.hpp"
+#include "rooms.hpp"
 
 using namespace roshambo;
 
@@ -157,4 +158,59 @@ TEST_CASE("result rows outlive their event and the engine", "[members]") {
   CHECK(rows[0].who->uid() == "ann");
   CHECK(rows[1].who->uid() == "bob");
   CHECK(rows[0].round_score > 0);
+}
+
+TEST_CASE("member list: a borrowing list owns its members before a second handle exists",
+          "[members]") {
+  using detail::MemberListAccess;
+  // The owner's profiles; a borrowing list holds no count on them.
+  std::vector<ProfileRef> owner;
+  for (int i = 0; i < 3; ++i) owner.push_back(ProfileRef::make("m" + std::to_string(i), "Name", ""));
+  MemberListRef l = MemberListAccess::make(3, sizeof(TestSeat));
+  REQUIRE(MemberListAccess::borrows(*l));
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    seats(*l)[i] = {i, 0};
+    MemberListAccess::push(*l, owner[i]);
+  }
+  // Unshared, it erases and copies without counts...
+  l->erase(0);
+  CHECK(uids(*l, 2) == std::vector<std::string>{"m1", "m2"});
+  CHECK(seats(*l)[0].player == 1);
+  MemberListRef twin = l->copy();
+  CHECK(MemberListAccess::borrows(*twin));
+  twin = MemberListRef{};
+  // ...and an emptied list borrows again; the owner's profiles were never released.
+  MemberListAccess::reset(*l);
+  CHECK(MemberListAccess::borrows(*l));
+  CHECK(l->size() == 0);
+  for (std::uint32_t i = 0; i < 3; ++i) MemberListAccess::push(*l, owner[i]);
+
+  SECTION("share() and a handle's copy take counts: the members outlive their owner") {
+    const bool by_copy = GENERATE(false, true);
+    MemberListRef held = by_copy ? MemberListRef(l) : l->share();
+    CHECK_FALSE(MemberListAccess::borrows(*l));
+    MemberListAccess::own(*l);  // owned already: no second count
+    owner.clear();
+    // Freed profiles' memory would now be reused by these (under ASan: reported).
+    std::vector<ProfileRef> others;
+    for (int i = 0; i < 8; ++i) others.push_back(ProfileRef::make("x" + std::to_string(i), "Othr", ""));
+    l = MemberListRef{};
+    CHECK(uids(*held, 3) == std::vector<std::string>{"m0", "m1", "m2"});
+    CHECK((*held)[2].name() == "Name");
+    // An owning list appends with a count, whatever the call.
+    const ProfileRef late = ProfileRef::make("late", "", "");
+    MemberListRef four = MemberList::make(4);
+    MemberListAccess::push(*four, late);
+    CHECK(four->ref(0).get() == late.get());
+  }
+  SECTION("own() before the owner lets go, as a rename does") {
+    MemberListAccess::own(*l);
+    CHECK_FALSE(MemberListAccess::borrows(*l));
+    owner.clear();
+    std::vector<ProfileRef> others;
+    for (int i = 0; i < 8; ++i) others.push_back(ProfileRef::make("x" + std::to_string(i), "Othr", ""));
+    CHECK(uids(*l, 3) == std::vector<std::string>{"m0", "m1", "m2"});
+    l->erase(1);  // an owning erase drops m1's count, and only its
+    CHECK(uids(*l, 2) == std::vector<std::string>{"m0", "m2"});
+  }
 }

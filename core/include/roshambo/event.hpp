@@ -24,6 +24,9 @@
 namespace roshambo {
 
 class MemberList;
+namespace detail {
+struct MemberListAccess;
+}
 
 /// Owning handle to a MemberList (intrusive count, one pointer wide). The count is
 /// atomic, so events holding lists may be copied and released on any thread.
@@ -51,7 +54,8 @@ class MemberListRef {
 /// owner's own data (the engine keeps each seat's player and choice there, so a room's
 /// seats and members cost one allocation and one cache miss). Shared by the room and
 /// the events made from it; only ever appended to while shared (a removal then makes a
-/// fresh list), so every view taken earlier keeps its contents.
+/// fresh list), so every view taken earlier keeps its contents. Every handle but the
+/// first comes from share(), and a shared list holds a count on each member's profile.
 class MemberList {
  public:
   /// A list with room for `capacity` members and `seat_bytes` of owner data per seat.
@@ -63,7 +67,8 @@ class MemberList {
   std::uint32_t capacity() const noexcept { return capacity_; }
   const Profile& operator[](std::uint32_t i) const noexcept { return *members()[i]; }
   const ProfileRef& ref(std::uint32_t i) const noexcept { return members()[i]; }
-  /// A new handle to this list (for an owner that keeps a plain pointer to it).
+  /// A new handle to this list (for an owner that keeps a plain pointer to it). A list
+  /// whose members were borrowed takes a count on each of them first.
   MemberListRef share() const noexcept;
   /// True when no handle but the caller's holds the list.
   bool unique() const noexcept { return refs_.load(std::memory_order_acquire) == 1; }
@@ -74,7 +79,8 @@ class MemberList {
   void erase(std::uint32_t i) noexcept;
   /// Remove every member. Unshared lists only.
   void clear() noexcept;
-  /// A new list with the same capacity and every member and seat but `i`.
+  /// A new list with the same capacity and every member and seat but `i` (borrowing
+  /// its members as this list does).
   MemberListRef copy_without(std::uint32_t i) const;
   /// A new list with the same members and seats.
   MemberListRef copy() const;
@@ -90,26 +96,37 @@ class MemberList {
 
  private:
   friend class MemberListRef;
+  friend struct detail::MemberListAccess;
   MemberList(std::uint32_t capacity, std::uint32_t seat_bytes) noexcept
       : capacity_(capacity), seat_bytes_(seat_bytes) {}
   ~MemberList();
   static void destroy(MemberList* p) noexcept;
   ProfileRef* members() noexcept { return reinterpret_cast<ProfileRef*>(this + 1); }
   const ProfileRef* members() const noexcept { return reinterpret_cast<const ProfileRef*>(this + 1); }
+  /// Give each borrowed member a count of its own: the list owns its members from now on.
+  void own() const noexcept;
+  /// Append `p` without a count when the list borrows (else with one, as push_back).
+  void push_borrowed(const ProfileRef& p) noexcept;
+  /// Count one more handle (share() and handle copies): a second handle may leave the
+  /// engine, so a borrowing list owns its members first.
+  void retain() const noexcept;
 
   mutable std::atomic<std::uint32_t> refs_{1};
   std::uint32_t capacity_;
-  std::uint32_t seat_bytes_;
+  std::uint32_t seat_bytes_ : 31;
+  // Set (by the engine, through detail::MemberListAccess) while the members hold no
+  // counts: their owners keep them alive, and the list is the engine's alone.
+  mutable std::uint32_t borrowed_ : 1 = 0;
   std::uint32_t size_ = 0;
 };
 static_assert(sizeof(MemberList) % alignof(ProfileRef) == 0 && sizeof(ProfileRef) == 8);
 
 inline MemberListRef::MemberListRef(const MemberListRef& o) noexcept : p_(o.p_) {
-  if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
+  if (p_) p_->retain();
 }
 inline MemberListRef& MemberListRef::operator=(const MemberListRef& o) noexcept {
   if (p_ != o.p_) {
-    if (o.p_) o.p_->refs_.fetch_add(1, std::memory_order_relaxed);
+    if (o.p_) o.p_->retain();
     release();
     p_ = o.p_;
   }
@@ -123,8 +140,12 @@ inline MemberListRef& MemberListRef::operator=(MemberListRef&& o) noexcept {
   }
   return *this;
 }
-inline MemberListRef MemberList::share() const noexcept {
+inline void MemberList::retain() const noexcept {
+  if (borrowed_) [[unlikely]] own();
   refs_.fetch_add(1, std::memory_order_relaxed);
+}
+inline MemberListRef MemberList::share() const noexcept {
+  retain();
   MemberListRef r;
   r.p_ = const_cast<MemberList*>(this);
   return r;

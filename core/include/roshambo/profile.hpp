@@ -119,6 +119,7 @@ class ProfileRef {
 
  private:
   friend class detail::ProfileArena;
+  friend class MemberList;  // keeps borrowed members: handles that hold no count
   void retain() const noexcept {
     if (p_) p_->refs_.fetch_add(1, std::memory_order_relaxed);
   }
