@@ -633,19 +633,24 @@ Verdict on_join(Call& c, std::uint32_t id) {
   return std::nullopt;
 }
 
-Verdict on_choice(Call& c, std::uint32_t id) {
+// A choice's refusals, out of line: the command runs inline in dispatch().
+[[gnu::noinline]] Verdict bad_choice(std::int64_t v) {
+  return Refusal{ErrorCode::InvalidChoice,
+                 "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " + std::to_string(v)};
+}
+[[gnu::noinline]] Verdict not_in_room() { return Refusal{ErrorCode::NotInRoom, "not in a room"}; }
+[[gnu::noinline]] Verdict not_playing(const Engine::Impl& m, std::uint32_t slot) {
+  return Refusal{ErrorCode::NotPlaying, room_id(m.rooms[slot].number) + " has not started"};
+}
+
+[[gnu::always_inline]] inline Verdict on_choice(Call& c, std::uint32_t id) {
   const std::int64_t v = c.value;
-  if (v < 1 || v > 3) {
-    return Refusal{ErrorCode::InvalidChoice,
-                   "choice must be 1 (scissors), 2 (rock) or 3 (paper), got " + std::to_string(v)};
-  }
+  if (v < 1 || v > 3) [[unlikely]] return bad_choice(v);
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
-  if (p.room == kNone) return Refusal{ErrorCode::NotInRoom, "not in a room"};
+  if (p.room == kNone) [[unlikely]] return not_in_room();
   // The seat and the members through the player's block: the room record stays cold.
   detail::Seat& seat = c.m.seat_at(*p.block, p.seat);
-  if (!seat.playing) {
-    return Refusal{ErrorCode::NotPlaying, room_id(c.m.rooms[p.room].number) + " has not started"};
-  }
+  if (!seat.playing) [[unlikely]] return not_playing(c.m, p.room);
   seat.choice = static_cast<Choice>(v);
   c.m.emit_movement(*p.block, p.seat, 0, c.now, c.out);
   c.timers_kept = true;  // no phase, membership or presence changed
@@ -755,6 +760,8 @@ Refusal offline(std::string_view uid) {
   if (type == CommandType::Hello) [[unlikely]] return hello_of(c, id, hello);
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (!p.online) [[unlikely]] return offline(p.profile->uid());
+  // Half of a round's commands, inline: no call through the table.
+  if (type == CommandType::Choice) return on_choice(c, id);
   return kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
 }
 
