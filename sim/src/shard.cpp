@@ -176,13 +176,20 @@ ShardOut Shard::run() {
       join_round(t);
       td = engine_->next_deadline().value_or(kNever);
     } else {
-      // Picks name players by engine handle (only players with one are scheduled).
-      const auto [handle, choice] = picks_.pop();
-      // Choices come in random player order, each a cold player and seat: start
-      // loading those a few picks ahead so the engine does not wait on memory.
-      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchFar)});
-      engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchNear)}, true);
-      send_as(handle, CommandType::Choice, static_cast<std::int64_t>(choice), t);
+      // Every pick due before the next timer and the next round: a choice schedules no
+      // timer and no pick, so nothing else can come first.
+      const Time limit = std::min({tj, td, end + 1});
+      Time at = t;
+      do {
+        // Picks name players by engine handle (only players with one are scheduled).
+        const auto [handle, choice] = picks_.pop();
+        // Choices come in random player order, each a cold player and seat: start
+        // loading those a few picks ahead so the engine does not wait on memory.
+        engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchFar)});
+        engine_->prefetch(PlayerHandle{picks_.ahead(kPrefetchNear)}, true);
+        send_as(handle, CommandType::Choice, static_cast<std::int64_t>(choice), at);
+        at = picks_.next();
+      } while (at < limit);
     }
   }
   report(o_.rounds);
