@@ -56,7 +56,10 @@ class Shard final : public EventVisitor {
   void tick(Time t);
   bool send(const Command& c, Time t);
   bool send(std::uint32_t player, CommandType type, std::int64_t value, Time t);
+  // Inline, into the loop that sends the choices: half of a run's commands.
   bool send_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t);
+  /// The command log's line for a handle command (out of line: most runs log nothing).
+  [[gnu::noinline]] void log_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t);
   void set_uid(std::string& s, std::uint32_t i) const;
   /// Our index of the player with this engine handle, or kNoPlayer.
   std::uint32_t local(std::uint32_t handle) const noexcept;
@@ -261,16 +264,19 @@ bool Shard::send(std::uint32_t player, CommandType type, std::int64_t value, Tim
   return send_as(handle, type, value, t);
 }
 
+void Shard::log_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t) {
+  if (!o_.command_log) return;
+  logged_.type = type;
+  logged_.value = value;
+  set_uid(logged_.from, by_handle_[handle]);
+  cmd_log_ += encode_command_line(logged_, t);
+  cmd_log_ += '\n';
+}
+
 // A player that has a handle, by its handle (the uid is built only for the log).
-bool Shard::send_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t) {
+inline bool Shard::send_as(std::uint32_t handle, CommandType type, std::int64_t value, Time t) {
   ++out_.summary.commands;
-  if (o_.command_log) {
-    logged_.type = type;
-    logged_.value = value;
-    set_uid(logged_.from, by_handle_[handle]);
-    cmd_log_ += encode_command_line(logged_, t);
-    cmd_log_ += '\n';
-  }
+  if (logging_) [[unlikely]] log_as(handle, type, value, t);
   const PlayerHandle who{handle};
   const bool refused = (visiting_ ? engine_->handle(who, type, value, t, *this)
                                   : engine_->handle(who, type, value, t, events_)).has_value();
