@@ -893,6 +893,8 @@ void Engine::prefetch(PlayerHandle who, bool deep) const noexcept {
 
 void Engine::prefetch(std::string_view uid) const noexcept { impl_->players.prefetch(uid); }
 
+void Engine::reserve(std::size_t players) { impl_->players.reserve_humans(players); }
+
 std::optional<PlayerHandle> Engine::find_player(std::string_view uid) const noexcept {
   const std::uint32_t id = impl_->players.find(uid);
   if (id == kNone) return std::nullopt;

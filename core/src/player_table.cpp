@@ -1,9 +1,9 @@
 #include "player_table.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace roshambo::detail {
-
 
 std::uint32_t PlayerTable::find(std::string_view uid) const noexcept {
   if (index_.empty()) return kNone;
@@ -33,25 +33,37 @@ std::uint32_t PlayerTable::add_human(PlayerRec rec) {
   return id;
 }
 
+void PlayerTable::place(std::uint32_t id) noexcept {
+  const std::size_t mask = index_.size() - 1;
+  const std::uint64_t h = hash_bytes(humans_[id].profile->uid(), key_);
+  std::size_t i = h & mask;
+  while (index_[i] != 0) i = (i + 1) & mask;
+  index_[i] = (id + 1) | tag_of(h, static_cast<std::uint32_t>(mask));
+}
+
+void PlayerTable::rehash(std::size_t slots, std::uint32_t ids) {
+  std::vector<std::uint32_t> bigger(slots, 0);
+  index_.swap(bigger);
+  // Every registered player again, in id order: records and profiles were allocated
+  // in that order, so hashing their uids reads memory front to back (in the old
+  // index's slot order each uid was a miss). Where a uid lands within its probe run
+  // is not observable.
+  for (std::uint32_t v = 0; v < ids; ++v) place(v);
+}
+
 void PlayerTable::index_insert(std::uint32_t id) {
   // Keep the load at most 1/2: probes stay short and a slot is only 4 bytes.
-  auto place = [this](std::uint32_t v) {
-    const std::size_t mask = index_.size() - 1;
-    const std::uint64_t h = hash_bytes(humans_[v].profile->uid(), key_);
-    std::size_t i = h & mask;
-    while (index_[i] != 0) i = (i + 1) & mask;
-    index_[i] = (v + 1) | tag_of(h, static_cast<std::uint32_t>(mask));
-  };
-  if (humans_.size() * 2 > index_.size()) {
-    std::vector<std::uint32_t> bigger(std::max<std::size_t>(16, index_.size() * 2), 0);
-    index_.swap(bigger);
-    // Every registered player again, in id order: records and profiles were allocated
-    // in that order, so hashing their uids reads memory front to back (in the old
-    // index's slot order each uid was a miss). Where a uid lands within its probe run
-    // is not observable.
-    for (std::uint32_t v = 0; v < id; ++v) place(v);
-  }
+  if (humans_.size() * 2 > index_.size()) rehash(std::max<std::size_t>(16, index_.size() * 2), id);
   place(id);
+}
+
+void PlayerTable::reserve_humans(std::size_t n) {
+  // Human ids are handles: below Profile::kMaxHandle.
+  if (n > Profile::kMaxHandle) throw std::length_error("reserve: more players than handles");
+  humans_.reserve(n);
+  std::size_t slots = std::max<std::size_t>(16, index_.size());
+  while (n * 2 > slots) slots *= 2;
+  if (slots != index_.size()) rehash(slots, static_cast<std::uint32_t>(humans_.size()));
 }
 
 std::uint32_t PlayerTable::add_bot(ProfileRef profile) {

@@ -122,7 +122,8 @@ class PlayerTable {
   /// Register a human; `rec.profile` names it and carries next_human_id() as its handle,
   /// and its uid is not registered yet. Returns the id.
   std::uint32_t add_human(PlayerRec rec);
-  void reserve_humans(std::size_t n) { humans_.reserve(n); }
+  /// Room for `n` humans: records, and an index that holds them without growing.
+  void reserve_humans(std::size_t n);
 
   // --- bots
   /// A live bot in a free slot (or a new one), with this profile, online. Returns its id.
@@ -142,6 +143,10 @@ class PlayerTable {
 
  private:
   void index_insert(std::uint32_t id);
+  /// Index human `id` (its uid not indexed yet) in a slot of its own.
+  void place(std::uint32_t id) noexcept;
+  /// A new index of `slots` (a power of two) holding humans 0..ids-1.
+  void rehash(std::size_t slots, std::uint32_t ids);
   /// A slot holds id + 1 in the bits below the index's size (ids stay under half of
   /// it) and, above them, a tag: those bits of the uid's hash that do not pick the slot.
   /// A probe past a slot whose tag differs reads no record and no profile, which makes a

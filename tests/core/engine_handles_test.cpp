@@ -130,3 +130,22 @@ TEST_CASE("handles: prefetch hints change nothing, whatever the handle", "[handl
   CHECK(d.engine.digest() == before);
   d.engine.verify();
 }
+
+TEST_CASE("handles: reserving room for players changes nothing observable", "[handles]") {
+  const auto run = [](std::size_t reserve) {
+    Driver d;
+    if (reserve) d.engine.reserve(reserve);
+    d.seat({"ann", "bob", "cid"}, 0);
+    if (reserve) d.engine.reserve(2 * reserve);  // again, with players registered
+    d.seat({"dan", "eve", "fay"}, 1);
+    CHECK(d.engine.find_player("eve") == PlayerHandle{4});
+    d.engine.verify();
+    return std::pair{d.engine.digest(), d.engine.snapshot()};
+  };
+  const auto plain = run(0);
+  CHECK(run(4) == plain);
+  CHECK(run(5000) == plain);
+  Engine e{Config{}};
+  CHECK_THROWS_AS(e.reserve(std::size_t{1} << 40), std::length_error);
+  CHECK(e.stats().players == 0);
+}

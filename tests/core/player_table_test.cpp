@@ -184,3 +184,19 @@ TEST_CASE("player table: the byte comparison behind a uid match", "[players]") {
     }
   }
 }
+
+TEST_CASE("player table: reserving sizes the index once and loses no player", "[players]") {
+  PlayerTable t(7);
+  for (int i = 0; i < 5; ++i) add(t, "early" + std::to_string(i));
+  t.reserve_humans(1000);  // re-indexes the five already there
+  t.verify(fail);
+  t.reserve_humans(10);    // smaller than held: nothing to do
+  for (int i = 0; i < 1000; ++i) add(t, "late" + std::to_string(i));
+  t.verify(fail);
+  for (int i = 0; i < 5; ++i) CHECK(t.find("early" + std::to_string(i)) == static_cast<std::uint32_t>(i));
+  for (int i = 0; i < 1000; ++i) CHECK(t.find("late" + std::to_string(i)) == static_cast<std::uint32_t>(5 + i));
+  CHECK(t.find("late1000") == kNone);
+  CHECK_THROWS_AS(t.reserve_humans(std::size_t{1} << 40), std::length_error);
+  CHECK(t.human_count() == 1005);
+  t.verify(fail);
+}

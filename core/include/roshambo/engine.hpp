@@ -133,6 +133,12 @@ class Engine {
   /// a log): start loading the first line the uid's lookup reads. Changes nothing.
   void prefetch(std::string_view uid) const noexcept;
 
+  /// Room for `players` registered humans in all: their records and the uid index are
+  /// sized once, instead of growing (copying, re-indexing) as hellos arrive. For a host
+  /// that knows its lobby's size (the simulator). Changes nothing observable; may throw
+  /// std::bad_alloc (then nothing changed) and std::length_error.
+  void reserve(std::size_t players);
+
   /// The handle of a registered human (online or not), or nullopt: one uid lookup.
   std::optional<PlayerHandle> find_player(std::string_view uid) const noexcept;
   /// A registered human's uid; the handle must come from this engine (or its copies).
