@@ -30,8 +30,14 @@ inline Rng stream(std::uint64_t seed, std::uint64_t tag, std::uint64_t index) no
 }
 inline constexpr std::uint64_t kTagPlayer = 1, kTagAssign = 2, kTagShuffle = 3, kTagShard = 4;
 
+/// "p<index + 1>", the uid of player `index`, into `s` (whose buffer is reused).
+void assign_player_uid(std::string& s, std::uint32_t index);
 /// "p<index + 1>", the uid of player `index`.
-std::string player_uid(std::uint32_t index);
+inline std::string player_uid(std::uint32_t index) {
+  std::string s;
+  assign_player_uid(s, index);
+  return s;
+}
 
 /// One simulated player as its shard sees it.
 struct PlayerState {

@@ -24,10 +24,10 @@ std::uint64_t shard_seed(std::uint64_t seed, std::uint32_t shard) noexcept {
 
 namespace sim_detail {
 
-std::string player_uid(std::uint32_t index) {
-  std::string uid = "p";
-  uid += std::to_string(index + 1);
-  return uid;
+void assign_player_uid(std::string& s, std::uint32_t index) {
+  char buf[16] = {'p'};
+  const auto end = std::to_chars(buf + 1, buf + sizeof buf, std::uint64_t{index} + 1).ptr;
+  s.assign(buf, end);
 }
 
 namespace {
@@ -144,13 +144,29 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
 
 ShardOut Shard::run() {
   const std::uint32_t n = static_cast<std::uint32_t>(out_.players.size());
+  // The engine's records and uid index take every player at once, not by doubling.
+  engine_->reserve(n);
+  by_handle_.reserve(n);
+  std::vector<std::string> names;
+  for (const Strategy& st : strategies_) names.push_back(st.name());
   // Everyone says hello at time 0; the name shows the strategy in event logs.
+  Command hello = Command::hello({});
   for (std::uint32_t i = 0; i < n; ++i) {
-    const std::string uid = player_uid(first_ + i);
-    send(Command::hello(uid, strategies_[out_.players[i].strategy].name()), 0);
+    set_uid(hello.from, i);
+    hello.name = names[out_.players[i].strategy];
+    // A new uid's handle is its registration index (PlayerHandle): the count of
+    // players before it, if the engine registered it.
+    const std::uint64_t registered = engine_->stats().players;
+    const bool refused = send(hello, 0);
+    std::optional<PlayerHandle> handle;
+    if (!refused && engine_->stats().players == registered + 1) {
+      handle = PlayerHandle{static_cast<std::uint32_t>(registered)};
+    } else {
+      handle = engine_->find_player(hello.from);
+    }
     // A refused hello (a name over max_name_bytes, max_players reached) leaves the
     // player without a handle: its commands go by uid and are refused as they would be.
-    if (const auto handle = engine_->find_player(uid)) {
+    if (handle) {
       handles_[i] = handle->index;
       if (by_handle_.size() <= handle->index) by_handle_.resize(handle->index + 1, kNoPlayer);
       by_handle_[handle->index] = i;
@@ -286,11 +302,7 @@ inline bool Shard::send_as(std::uint32_t handle, CommandType type, std::int64_t 
 
 // Write the uid of local player i into `s` (no lookup: players are visited in
 // random order, and a table of uids would cost a cache miss each time).
-void Shard::set_uid(std::string& s, std::uint32_t i) const {
-  char buf[16] = {'p'};
-  const auto end = std::to_chars(buf + 1, buf + sizeof buf, first_ + i + 1).ptr;
-  s.assign(buf, end);
-}
+void Shard::set_uid(std::string& s, std::uint32_t i) const { assign_player_uid(s, first_ + i); }
 
 std::uint32_t Shard::local(std::uint32_t handle) const noexcept {
   // Bots and strangers have no handle of ours.
