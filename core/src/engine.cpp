@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "engine_impl.hpp"
+#include "rules_inline.hpp"
 #include "roshambo/codec.hpp"
 
 namespace roshambo {
@@ -341,12 +342,12 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
     PlayerRec& p = P(s.player);
-    const PairTally t = tally(s.choice, counts);
+    const PairTally t = detail::tally(s.choice, counts);
     const std::int64_t x = t.base();
     base_sum += x;
-    const RoundScore rs = score(x, p.streak, rules);
+    const RoundScore rs = detail::score(x, p.streak, rules);
     p.streak = rs.win_streak;
-    p.total = add_saturating(p.total, rs.round_score);
+    p.total = detail::add_saturating(p.total, rs.round_score);
     p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
     if (!event) continue;
     ::new (row++) ResultRow{&(*r.block)[i++], s.choice, t, rs.round_score, p.total, p.streak, handle_of(s.player)};
