@@ -623,7 +623,7 @@ Verdict on_hello(Call& c, const Command& cmd) {
 
 // The handlers below act for a registered player who is online: `id`.
 
-Verdict on_join(Call& c, std::uint32_t id) {
+[[gnu::always_inline]] inline Verdict on_join(Call& c, std::uint32_t id) {
   ErrorCode code;
   std::string msg;
   const std::uint64_t started = c.m.rooms_started;
@@ -761,8 +761,9 @@ Refusal offline(std::string_view uid) {
   if (type == CommandType::Hello) [[unlikely]] return hello_of(c, id, hello);
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
   if (!p.online) [[unlikely]] return offline(p.profile->uid());
-  // Half of a round's commands, inline: no call through the table.
+  // A round's commands, a join and a choice a player, inline: no call through the table.
   if (type == CommandType::Choice) return on_choice(c, id);
+  if (type == CommandType::Join) return on_join(c, id);
   return kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
 }
 
