@@ -30,6 +30,7 @@ std::uint32_t PlayerTable::add_human(PlayerRec rec) {
     humans_.pop_back();  // a failed registration leaves the table as it was
     throw;
   }
+  ++count_;
   return id;
 }
 

@@ -77,7 +77,7 @@ class PlayerTable {
   explicit PlayerTable(std::uint64_t hash_key = 0) noexcept : key_(hash_key) {}
   /// A copy keeps the free list's reserve (see add_bot), so free_bot() never allocates.
   PlayerTable(const PlayerTable& o)
-      : key_(o.key_), humans_(o.humans_), index_(o.index_), bots_(o.bots_), live_bots_(o.live_bots_) {
+      : key_(o.key_), humans_(o.humans_), count_(o.count_), index_(o.index_), bots_(o.bots_), live_bots_(o.live_bots_) {
     free_bots_.reserve(o.free_bots_.capacity());
     free_bots_ = o.free_bots_;
   }
@@ -94,7 +94,7 @@ class PlayerTable {
   }
 
   // --- humans
-  std::size_t human_count() const noexcept { return humans_.size(); }
+  std::size_t human_count() const noexcept { return count_; }
   PlayerRec& human(std::uint32_t id) noexcept { return humans_[id]; }
   const PlayerRec& human(std::uint32_t id) const noexcept { return humans_[id]; }
   /// Every human, by id.
@@ -158,6 +158,9 @@ class PlayerTable {
 
   std::uint64_t key_;
   std::vector<PlayerRec> humans_;
+  // humans_.size(), kept apart: every handle command checks its handle against it, and
+  // a vector's size is a division by the record's 40 bytes.
+  std::uint32_t count_ = 0;
   std::vector<std::uint32_t> index_;  // open addressing, load at most 1/2: tag | human id + 1, 0 = empty
   std::vector<PlayerRec> bots_;
   std::vector<std::uint32_t> free_bots_;
@@ -169,6 +172,7 @@ template <class Fail>
 void PlayerTable::verify(Fail&& fail) const {
   std::size_t indexed = 0;
   for (std::uint32_t v : index_) indexed += v != 0;
+  if (count_ != humans_.size()) fail("human count out of step");
   if (indexed != humans_.size()) fail("uid index holds " + std::to_string(indexed) + " entries for " +
                                       std::to_string(humans_.size()) + " players");
   if (!humans_.empty() && humans_.size() * 2 > index_.size()) fail("uid index over half full");
