@@ -29,10 +29,15 @@ struct MemberListAccess {
     r->borrowed_ = 1;
     return r;
   }
-  /// Empty a block no one else holds, to borrow again.
+  /// Empty a block no one else holds, to borrow again (inline: a borrowing block, the
+  /// usual one, has no count to drop).
   static void reset(MemberList& l) noexcept {
-    l.clear();
-    l.borrowed_ = 1;
+    if (l.borrowed_) {
+      l.size_ = 0;
+    } else {
+      l.clear();
+      l.borrowed_ = 1;
+    }
   }
   /// Append `p`: borrowed while the list borrows, its owner keeping it alive.
   static void push(MemberList& l, const ProfileRef& p) noexcept { l.push_borrowed(p); }
