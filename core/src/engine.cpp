@@ -628,9 +628,10 @@ Verdict on_hello(Call& c, const Command& cmd) {
   std::string msg;
   const std::uint64_t started = c.m.rooms_started;
   if (!c.m.join(id, c.now, c.out, &code, &msg)) return Refusal{code, std::move(msg)};
-  // Only a start cancels a timer here (the room's bot fill, by its new gen); a room
-  // opened in a closed slot revives none, and the joiner, online, has no live grace.
-  c.timers_kept = c.m.rooms_started == started;
+  // Only a start cancels a timer here (the room's bot fill, by its new gen; without
+  // bot fills, none); a room opened in a closed slot revives none, and the joiner,
+  // online, has no live grace.
+  c.timers_kept = c.m.rooms_started == started || c.m.cfg.bot_fill_after_ms == 0;
   return std::nullopt;
 }
 
