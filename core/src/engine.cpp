@@ -214,8 +214,7 @@ void Engine::Impl::visit_movement(const MemberList& block, std::uint32_t seat, s
   visit(v, out);
 }
 
-void Engine::Impl::emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
-  if (!emits(EventType::Room)) return;
+void Engine::Impl::build_room(const RoomRec& r, Time at, std::vector<Event>& out) {
   if (visitor) return visit_room(r, at, out);
   emit_to_room(r, RoomData{r.number, r.size() == cfg.capacity, view(r)}, at, out);
 }

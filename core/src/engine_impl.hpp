@@ -143,7 +143,12 @@ struct Engine::Impl {
   void resume(std::uint32_t player, Time at, std::vector<Event>& out);
   void emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                      std::vector<Event>& out);
-  void emit_room(const RoomRec& r, Time at, std::vector<Event>& out);
+  void emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
+    // Inline up to the filter: a host that filters room events (the simulator) pays a
+    // test a join, not a call.
+    if (emits(EventType::Room)) build_room(r, at, out);
+  }
+  void build_room(const RoomRec& r, Time at, std::vector<Event>& out);
   /// An event with `data` to every member of room `r`, built in place in `out`.
   template <class Data>
   void emit_to_room(const RoomRec& r, Data data, Time at, std::vector<Event>& out) const;
