@@ -27,12 +27,13 @@ class PickSchedule {
   /// The moment of the earliest pick (kNever when there is none).
   Time next() {
     if (!pending_.empty()) flush_pending();
-    earliest_ = waves_.size();
+    earliest_ = nullptr;
     Time tw = kNever;
-    for (std::size_t i = 0; i < waves_.size(); ++i) {
-      if (waves_[i].next() < tw) {
-        tw = waves_[i].next();
-        earliest_ = i;
+    for (Wave& w : waves_) {
+      const Time t = w.next();
+      if (t < tw) {
+        tw = t;
+        earliest_ = &w;
       }
     }
     return tw;
@@ -40,18 +41,19 @@ class PickSchedule {
   /// The player `k` picks after the next one in the earliest wave, or UINT32_MAX: for
   /// prefetch hints only (another wave may come first).
   std::uint32_t ahead(std::size_t k) const noexcept {
-    if (earliest_ >= waves_.size()) return UINT32_MAX;
-    const Wave& w = waves_[earliest_];
-    return w.pos + k < w.players.size() ? w.players[w.pos + k] : UINT32_MAX;
+    if (earliest_ == nullptr) return UINT32_MAX;
+    const std::size_t i = earliest_->pos + k;
+    return i < earliest_->players.size() ? earliest_->players[i] : UINT32_MAX;
   }
   /// Take the earliest pick (the one next() found): its player and choice.
   std::pair<std::uint32_t, Choice> pop() {
-    Wave& wave = waves_[earliest_];
+    Wave& wave = *earliest_;
     const std::pair<std::uint32_t, Choice> pick{wave.players[wave.pos], wave.choices[wave.pos]};
     ++wave.pos;
     if (wave.pos == wave.offsets.size()) {
       recycle(wave);
-      waves_.erase(waves_.begin() + static_cast<std::ptrdiff_t>(earliest_));
+      waves_.erase(waves_.begin() + (&wave - waves_.data()));
+      earliest_ = nullptr;  // until next()
     }
     return pick;
   }
@@ -81,7 +83,7 @@ class PickSchedule {
   void recycle(Wave& w);
 
   std::uint64_t game_;
-  std::size_t earliest_ = 0;  // index in waves_ of next()'s wave
+  Wave* earliest_ = nullptr;  // next()'s wave (null: none, or taken by pop())
   std::vector<PendingPick> pending_;
   std::vector<Wave> waves_, spare_;
   std::vector<std::uint32_t> counts_;
