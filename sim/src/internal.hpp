@@ -44,7 +44,6 @@ struct PlayerState {
   Rng rng;
   StrategyMemory mem;
   std::uint16_t strategy = 0;
-  bool in_room = false;  // as far as the player knows: joined and not yet settled
   std::int64_t total = 0;
   std::int64_t best_round = std::numeric_limits<std::int64_t>::min();
   std::uint32_t wins = 0, losses = 0, draws = 0, played = 0, best_streak = 0, streak = 0;

@@ -3,6 +3,7 @@
 // are the command log, so `roshambo replay` reproduces the run.
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <exception>
@@ -90,6 +91,13 @@ class Shard final : public EventVisitor {
   std::vector<Event> events_;
   PickSchedule picks_;
   std::vector<std::uint32_t> order_;
+  // Bit i: local player i is in no room, as far as it knows (joined and not yet settled
+  // clears it). The round's joins scan it: a bit a player, not its whole state.
+  std::vector<std::uint64_t> free_;
+  void set_free(std::uint32_t i, bool on) noexcept {
+    const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    free_[i / 64] = on ? free_[i / 64] | bit : free_[i / 64] & ~bit;
+  }
   std::string cmd_log_, ev_log_;
   static constexpr std::uint32_t kNoPlayer = UINT32_MAX;
   std::vector<std::uint32_t> handles_;    // local index -> engine handle (kNoPlayer: unregistered)
@@ -138,6 +146,8 @@ Shard::Shard(const SimOptions& o, const std::vector<Strategy>& strategies,
     observed_ |= s.unit().observe != nullptr;
   }
   handles_.assign(count, kNoPlayer);
+  free_.assign((std::size_t{count} + 63) / 64, ~std::uint64_t{0});
+  if (count % 64 != 0) free_.back() = (std::uint64_t{1} << (count % 64)) - 1;
   logging_ = static_cast<bool>(o.command_log) || static_cast<bool>(o.event_log);
   visiting_ = !o.event_log;
 }
@@ -222,8 +232,10 @@ ShardOut Shard::run() {
 
 void Shard::join_round(Time t) {
   order_.clear();
-  for (std::uint32_t i = 0; i < out_.players.size(); ++i) {
-    if (!out_.players[i].in_room) order_.push_back(i);
+  for (std::size_t w = 0; w < free_.size(); ++w) {
+    for (std::uint64_t bits = free_[w]; bits != 0; bits &= bits - 1) {
+      order_.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<unsigned>(std::countr_zero(bits))));
+    }
   }
   if (o_.pairing == Pairing::Random) {
     Rng rng = stream(cfg_.seed, kTagShuffle, round_);
@@ -237,7 +249,7 @@ void Shard::join_round(Time t) {
     });
   }
   for (std::uint32_t i : order_) {
-    if (!send(i, CommandType::Join, 0, t)) out_.players[i].in_room = true;
+    if (!send(i, CommandType::Join, 0, t)) set_free(i, false);
   }
 }
 
@@ -354,7 +366,7 @@ void Shard::on_error(const ProfileRef* to) {
   ++out_.summary.errors;
   // A refused requeue leaves the player in the lobby.
   if (to != nullptr) {
-    if (const std::uint32_t i = local((*to)->handle()); i != kNoPlayer) out_.players[i].in_room = false;
+    if (const std::uint32_t i = local((*to)->handle()); i != kNoPlayer) set_free(i, true);
   }
 }
 
@@ -392,7 +404,7 @@ void Shard::on_result(std::uint64_t room, std::span<const ResultRow> rows) {
     p.streak = row.win_streak;
     p.best_streak = std::max(p.best_streak, row.win_streak);
     p.best_round = std::max(p.best_round, row.round_score);
-    p.in_room = cfg_.requeue;
+    set_free(i, !cfg_.requeue);
     if (const auto observe = units_[p.strategy]->observe) {
       obs.own = row.choice;
       obs.tally = row.tally;
