@@ -699,6 +699,9 @@ Engine::Engine(Config config) : impl_(std::make_unique<Impl>(std::move(config)))
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::Engine(const Engine& o) : impl_(std::make_unique<Impl>(*o.impl_)) {
   // Member lists are shared with events; a fork must not append to the original's.
+  // Copying the records' handles made the original's borrowing lists own their members
+  // (a second handle may leave the engine): invisible, but a write to `o`, which like
+  // any engine is for one thread at a time.
   for (auto& r : impl_->rooms) {
     if (r.number != 0) {
       r.block = r.block->copy();

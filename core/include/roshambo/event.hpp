@@ -54,8 +54,8 @@ class MemberListRef {
 /// owner's own data (the engine keeps each seat's player and choice there, so a room's
 /// seats and members cost one allocation and one cache miss). Shared by the room and
 /// the events made from it; only ever appended to while shared (a removal then makes a
-/// fresh list), so every view taken earlier keeps its contents. Every handle but the
-/// first comes from share(), and a shared list holds a count on each member's profile.
+/// fresh list), so every view taken earlier keeps its contents. A list with a second
+/// handle (from share() or a copy) holds a count on each member's profile.
 class MemberList {
  public:
   /// A list with room for `capacity` members and `seat_bytes` of owner data per seat.
