@@ -35,8 +35,8 @@ namespace {
 
 constexpr std::size_t kLogChunk = 1 << 16;
 // Prefetch distances, in picks: the record, then (once it has landed) the seat.
-constexpr std::size_t kPrefetchFar = 16;
-constexpr std::size_t kPrefetchNear = 6;
+constexpr std::size_t kPrefetchFar = 32;
+constexpr std::size_t kPrefetchNear = 10;
 
 // Without an event log, the players' events reach them as borrowed views during each
 // engine call (the engine's EventVisitor API): starts and results are never built as
