@@ -59,6 +59,28 @@ async def until_health(srv: Server, ok: bool, timeout: float = 15) -> dict[str, 
         await asyncio.sleep(0.1)
 
 
+async def choose_until_taken(cl: Client, peer: Client, uid: str, choice: int, timeout: float = 10) -> None:
+    """Send a choice until the peer sees its movement, sending it again on each
+    `unavailable` refusal as a client told to try again does: the log can refuse a
+    write for a moment after the health check has seen Redis back."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        mark, mark_peer = len(cl.events), len(peer.events)
+        await cl.emit("choice", {"choice": choice})
+        while True:
+            if any(t == "movement" and d["uid"] == uid for t, d in peer.events[mark_peer:]):
+                return
+            errors = [d for t, d in cl.events[mark:] if t == "error"]
+            if errors:
+                assert errors[0]["code"] == "unavailable", errors[0]
+                break
+            assert loop.time() < deadline, f"{uid}: choice neither taken nor refused"
+            await asyncio.sleep(0.02)
+        assert loop.time() < deadline, f"{uid}: choice still refused: {errors[0]}"
+        await asyncio.sleep(0.1)
+
+
 def seen_as_replayed(lines: list[str], config: dict[str, Any], seen: dict[str, list[tuple[str, Any]]]) -> None:
     """Each client received exactly, in order and once, the events that the shard's
     log replays to for its uid (refusals of the servers' own are not in the log)."""
@@ -229,7 +251,8 @@ def test_a_shard_killed_mid_countdown_loses_nothing(redis_server: RedisServer, s
 
 
 def test_redis_outage_refuses_then_recovers(redis_server: RedisServer, start_server: Any) -> None:
-    config = {"game_time_ms": 6000, "bot_fill_after_ms": 0}
+    # The countdown leaves room for Redis to restart on a busy machine before it ends.
+    config = {"game_time_ms": 12000, "bot_fill_after_ms": 0}
     p0 = start_server(config, *shard_args(redis_server, 2, 0))
     p1 = start_server(config, *shard_args(redis_server, 2, 1))
     a, b = uids_of(0, 2, 2, "r")
@@ -254,18 +277,15 @@ def test_redis_outage_refuses_then_recovers(redis_server: RedisServer, start_ser
         await asyncio.to_thread(redis_server.start)
         await until_health(p0, True)
         await until_health(p1, True)
-        mark_a, mark_b = len(ca.events), len(cb.events)
-        await ca.emit("choice", {"choice": 1})
-        await cb.emit("choice", {"choice": 2})
-        await cb.wait("movement", lambda m: m["uid"] == a, since=mark_b)
-        await ca.wait("movement", lambda m: m["uid"] == b, since=mark_a)
-        res = await ca.wait("result", timeout=10)
+        await choose_until_taken(ca, cb, a, 1)
+        await choose_until_taken(cb, ca, b, 2)
+        res = await ca.wait("result", timeout=20)
         assert {r["uid"]: r["choice"] for r in res["result"]} == {a: 1, b: 2}
         await cb.wait("result")
         await asyncio.sleep(0.2)
         return await close_all(ca, cb)
 
-    seen = run(body(), timeout=60)
+    seen = run(body(), timeout=90)
     lines = redis_server.log_lines(0)
     assert not any('"choice":3' in x for x in lines)  # refused: never logged, never applied
     seen_as_replayed(lines, config, seen)
