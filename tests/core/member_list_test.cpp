@@ -197,11 +197,16 @@ TEST_CASE("member list: a borrowing list owns its members before a second handle
     l = MemberListRef{};
     CHECK(uids(*held, 3) == std::vector<std::string>{"m0", "m1", "m2"});
     CHECK((*held)[2].name() == "Name");
-    // An owning list appends with a count, whatever the call.
-    const ProfileRef late = ProfileRef::make("late", "", "");
+    // An owning list appends with a count, whatever the call: the member outlives the
+    // caller's handle.
     MemberListRef four = MemberList::make(4);
-    MemberListAccess::push(*four, late);
-    CHECK(four->ref(0).get() == late.get());
+    {
+      const ProfileRef late = ProfileRef::make("late", "Late", "");
+      MemberListAccess::push(*four, late);
+    }
+    for (int i = 0; i < 8; ++i) others.push_back(ProfileRef::make("y" + std::to_string(i), "Othr", ""));
+    CHECK(uids(*four, 1) == std::vector<std::string>{"late"});
+    CHECK((*four)[0].name() == "Late");
   }
   SECTION("own() before the owner lets go, as a rename does") {
     MemberListAccess::own(*l);
