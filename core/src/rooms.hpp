@@ -94,15 +94,38 @@ class WaitingRooms {
  public:
   WaitingRooms(FillPolicy policy, std::uint32_t capacity) noexcept : policy_(policy), capacity_(capacity) {}
 
+  // Inline up to the `fullest` index, out of line: every join and start passes here.
+
   /// Room `slot` starts waiting: after every waiting room in creation order.
-  void link(RoomSlots& rooms, std::uint32_t slot);
+  void link(RoomSlots& rooms, std::uint32_t slot) {
+    RoomRec& r = rooms[slot];
+    // The index first: it is the only step that allocates, so a failure links nothing.
+    if (policy_ == FillPolicy::Fullest) index(r, slot);
+    r.prev = tail_;
+    r.next = kNone;
+    if (tail_ != kNone) rooms[tail_].next = slot; else head_ = slot;
+    tail_ = slot;
+    ++count_;
+  }
   /// Room `slot` stops waiting (it starts or closes). Its size must be the one the
   /// list last saw (at link() or resized()).
-  void unlink(RoomSlots& rooms, std::uint32_t slot) noexcept;
+  void unlink(RoomSlots& rooms, std::uint32_t slot) noexcept {
+    RoomRec& r = rooms[slot];
+    if (r.prev != kNone) rooms[r.prev].next = r.next; else head_ = r.next;
+    if (r.next != kNone) rooms[r.next].prev = r.prev; else tail_ = r.prev;
+    r.prev = r.next = kNone;
+    --count_;
+    if (policy_ == FillPolicy::Fullest) unindex(r, slot);
+  }
   /// Waiting room `slot` had `old_size` members and has rooms[slot].size() now.
-  void resized(const RoomSlots& rooms, std::uint32_t slot, std::size_t old_size);
+  void resized(const RoomSlots& rooms, std::uint32_t slot, std::size_t old_size) {
+    if (policy_ == FillPolicy::Fullest) reindex(rooms[slot], slot, old_size);
+  }
   /// The waiting room a join fills, or kNone when none is waiting.
-  std::uint32_t pick() const noexcept;
+  std::uint32_t pick() const noexcept {
+    if (policy_ == FillPolicy::Fullest) return fullest();
+    return policy_ == FillPolicy::Newest ? tail_ : head_;
+  }
   /// Rooms waiting.
   std::uint64_t size() const noexcept { return count_; }
 
@@ -117,6 +140,11 @@ class WaitingRooms {
   Key key(const RoomRec& r, std::uint32_t slot, std::size_t size) const noexcept {
     return {capacity_ - static_cast<std::uint32_t>(size), r.number, slot};
   }
+
+  void index(const RoomRec& r, std::uint32_t slot);
+  void unindex(const RoomRec& r, std::uint32_t slot) noexcept;
+  void reindex(const RoomRec& r, std::uint32_t slot, std::size_t old_size);
+  std::uint32_t fullest() const noexcept;
 
   FillPolicy policy_;
   std::uint32_t capacity_;
