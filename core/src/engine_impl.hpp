@@ -80,7 +80,7 @@ struct Engine::Impl {
     v.room = r.number;
     return v;
   }
-  [[gnu::noinline]] void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
+  void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
   [[gnu::noinline]] void visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                         std::vector<Event>& out) noexcept;
   // Event types the host wants built (Engine::set_event_filter): not game state, so in
