@@ -49,11 +49,9 @@ class TimerQueue {
   /// built by the caller and copied in stalled on store forwarding).
   void emplace(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
                std::uint16_t seat, TimerKind kind) {
-    Lane* lane = lane_of(kind);
-    std::uint8_t where = kHeap;
-    const Timer* t;
-    if (lane != nullptr && (lane->empty() || !fires_before_key(due, seq, lane->back()))) {
-      Timer& slot = lane->emplace();
+    std::uint8_t where = lane_index(kind);
+    if (where != kHeap && (lanes_[where].empty() || !fires_before_key(due, seq, lanes_[where].back()))) {
+      Timer& slot = lanes_[where].emplace();
       slot.due = due;
       slot.seq = seq;
       slot.room = room;
@@ -61,21 +59,19 @@ class TimerQueue {
       slot.player = player;
       slot.seat = seat;
       slot.kind = kind;
-      t = &slot;
-      where = static_cast<std::uint8_t>(lane - lanes_.data());
     } else {
       heap_.push_back(Timer{due, seq, room, gen, player, seat, kind});
       std::push_heap(heap_.begin(), heap_.end(), later);
-      t = &heap_.front();  // the new timer if it fires first, which is all that is asked below
+      where = kHeap;
     }
     ++size_;
     // Firing before the front, the new timer is the front of where it went (a lane's
     // back fires last in it unless the lane was empty; the heap's top is its least).
-    if (size_ == 1 || fires_before(*t, front())) {
+    // By front_due_ first: a later due, the usual case, needs no look at the front.
+    // An empty queue's front_due_ is kNoTimer, after any due.
+    if (due < front_due_ || (due == front_due_ && seq < front().seq)) {
       front_ = where;
       front_due_ = due;
-    } else if (front_ == kHeap) {
-      front_due_ = heap_.front().due;  // the heap's top may be the new timer
     }
   }
   bool empty() const noexcept { return size_ == 0; }
@@ -284,16 +280,16 @@ class TimerQueue {
   };
 
   static bool later(const Timer& a, const Timer& b) noexcept { return fires_before(b, a); }
-  Lane* lane_of(TimerKind k) noexcept {
+  static constexpr std::uint8_t kHeap = 3;  // front_: a lane's index, or the heap
+  /// The lane of a kind's timers, or kHeap.
+  static constexpr std::uint8_t lane_index(TimerKind k) noexcept {
     switch (k) {
-      case TimerKind::BotFill: return &lanes_[0];
-      case TimerKind::Deadline: return &lanes_[1];
-      case TimerKind::Grace: return &lanes_[2];
-      default: return nullptr;
+      case TimerKind::BotFill: return 0;
+      case TimerKind::Deadline: return 1;
+      case TimerKind::Grace: return 2;
+      default: return kHeap;
     }
   }
-
-  static constexpr std::uint8_t kHeap = 3;  // front_: a lane's index, or the heap
   void find_front() noexcept {
     const Timer* best = heap_.empty() ? nullptr : &heap_.front();
     front_ = kHeap;
