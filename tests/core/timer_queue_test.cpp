@@ -82,6 +82,24 @@ TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "
   }
 }
 
+TEST_CASE("timer queue: a timer pushed with the front's due and an older seq becomes the front", "[timers]") {
+  // Only a restored snapshot pushes timers out of creation order; at an equal due the
+  // older one (smaller seq) fires first, whichever lane or the heap holds it.
+  for (const TimerKind first : {TimerKind::Deadline, TimerKind::BotPick, TimerKind::Grace}) {
+    for (const TimerKind second : {TimerKind::BotFill, TimerKind::Deadline, TimerKind::BotPick}) {
+      TimerQueue q;
+      q.push(Timer{50, 9, 1, 0, 0, 0, first});
+      q.push(Timer{50, 4, 2, 0, 0, 0, second});
+      REQUIRE(q.front().seq == 4);
+      REQUIRE(q.next_due() == 50);
+      q.push(Timer{49, 12, 3, 0, 0, 0, first});  // an earlier due wins whatever its seq
+      REQUIRE(q.front().room == 3);
+      q.push(Timer{50, 1, 4, 0, 0, 0, TimerKind::Grace});
+      CHECK(drain(q) == std::vector<std::uint32_t>{3, 4, 2, 1});
+    }
+  }
+}
+
 TEST_CASE("timer queue: filter drops what it refuses and keeps the order", "[timers]") {
   Rng rng{11};
   std::vector<Timer> ts = pushes(rng, 5000);
