@@ -210,7 +210,9 @@ def test_the_gil_is_released_while_simulating() -> None:
         while not ticks:
             time.sleep(0.001)
         t0 = time.perf_counter()
-        roshambo.simulate(players=20_000, rounds=20, as_frame=False)
+        # Large enough to stay well over the span checked below on a fast machine
+        # (20 000 players took 0.05 s once the engine got faster).
+        roshambo.simulate(players=100_000, rounds=20, as_frame=False)
         t1 = time.perf_counter()
     finally:
         stop.set()
