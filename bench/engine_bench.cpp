@@ -137,8 +137,9 @@ void BM_FullRoundVisited(benchmark::State& state) {
   double phase[3] = {0, 0, 0};  // join, choice, settle
   const FloorShare share(n, cfg.capacity);
   // A host of handles holds what each command says, not uid commands: read from
-  // 2-byte records, as the floor reads its choices from bytes (a 112-byte Command
-  // read per command was ~9 % of this benchmark's time).
+  // 2-byte records, as the floor reads its choices from bytes (reading a 112-byte
+  // Command a command, the benchmark's own loop took 9 % of a profile's samples; 2 %
+  // with the records).
   struct Compact {
     CommandType type;
     std::uint8_t value;
