@@ -77,13 +77,10 @@ MemberListRef MemberList::copy_without(std::uint32_t i) const {
   r->borrowed_ = borrowed_;
   const char* from = static_cast<const char*>(seat_data());
   char* to = static_cast<char*>(r->seat_data());
-  const ProfileRef* m = members();
   for (std::uint32_t k = 0; k < size_; ++k) {
     if (k == i) continue;
     std::memcpy(to + std::size_t{r->size_} * seat_bytes_, from + std::size_t{k} * seat_bytes_, seat_bytes_);
-    ProfileRef* slot = new (r->members() + r->size_++) ProfileRef();
-    slot->p_ = m[k].p_;
-    if (!borrowed_) slot->retain();
+    r->push_borrowed(members()[k]);  // counted exactly when this list counts
   }
   return r;
 }
