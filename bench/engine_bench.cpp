@@ -130,6 +130,7 @@ void BM_FullRoundVisited(benchmark::State& state) {
   cfg.bot_fill_after_ms = 0;
   const bool handles = state.range(1) != 0;
   const bool hints = state.range(2) != 0;
+  const bool batched = state.range(3) != 0;
   constexpr std::size_t kAhead = 8;
   Lobby lobby(cfg, n);
   CountingVisitor visitor;
@@ -153,7 +154,20 @@ void BM_FullRoundVisited(benchmark::State& state) {
   const std::vector<Compact> joins = compact(lobby.joins);
   const std::vector<Compact> choices[3] = {compact(lobby.choices[0]), compact(lobby.choices[1]),
                                            compact(lobby.choices[2])};
+  // The batch form takes a moment's commands at once (HandleCommand records).
+  auto records = [](const std::vector<Compact>& commands) {
+    std::vector<HandleCommand> r;
+    r.reserve(commands.size());
+    for (std::uint32_t i = 0; i < commands.size(); ++i) r.push_back({PlayerHandle{i}, commands[i].type, commands[i].value});
+    return r;
+  };
+  const std::vector<HandleCommand> join_batch = records(joins);
+  const std::vector<HandleCommand> choice_batches[3] = {records(choices[0]), records(choices[1]), records(choices[2])};
   auto batch = [&](const std::vector<Command>& commands, const std::vector<Compact>& by_handle) {
+    if (batched) {
+      const std::vector<HandleCommand>& all = &by_handle == &joins ? join_batch : choice_batches[round % 3];
+      return !lobby.engine.handle(std::span<const HandleCommand>(all), lobby.now, visitor).refused;
+    }
     if (handles) {
       for (std::size_t i = 0; i < by_handle.size(); ++i) {
         const Compact c = by_handle[i];
@@ -193,8 +207,9 @@ void BM_FullRoundVisited(benchmark::State& state) {
   benchmark::DoNotOptimize(visitor.recipients + visitor.rooms);
   round_counters(state, n, round, phase, visitor.events, share);
 }
-BENCHMARK(BM_FullRoundVisited)->ArgNames({"players", "handles", "hints"})
-    ->Args({100'000, 0, 0})->Args({100'000, 0, 1})->Args({100'000, 1, 0})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FullRoundVisited)->ArgNames({"players", "handles", "hints", "batch"})
+    ->Args({100'000, 0, 0, 0})->Args({100'000, 0, 1, 0})->Args({100'000, 1, 0, 0})->Args({100'000, 1, 0, 1})
+    ->Unit(benchmark::kMillisecond);
 
 // The same round with every event written as an event-log line, as the CLI does.
 void BM_FullRoundJson(benchmark::State& state) {

@@ -373,45 +373,39 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   close_room(slot);
   for (std::uint32_t id : again) {
-    ErrorCode code;
-    std::string msg;
-    if (!join(id, at, out, &code, &msg)) {
+    if (const auto code = join(id, at, out)) {
       Event err;
       err.at = at;
       err.to.single = players.human(id).profile;
-      err.data = ErrorData{code, std::move(msg)};
+      err.data = ErrorData{*code, join_refusal(*code, id)};
       out.push_back(std::move(err));
     }
   }
 }
 
-bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, ErrorCode* err,
-                        std::string* msg) {
+std::string Engine::Impl::join_refusal(ErrorCode code, std::uint32_t player) const {
+  if (code == ErrorCode::GameInProgress) return "a game is in progress in " + room_id(rooms[P(player).room].number);
+  return "max_rooms reached (" + std::to_string(cfg.max_rooms) + " open rooms)";
+}
+
+std::optional<ErrorCode> Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out) {
   PlayerRec& p = P(player);
   if (p.room != kNone) {
     const RoomRec& r = rooms[p.room];
-    if (r.phase == Phase::Playing) {
-      *err = ErrorCode::GameInProgress;
-      *msg = "a game is in progress in " + room_id(r.number);
-      return false;
-    }
+    if (r.phase == Phase::Playing) return ErrorCode::GameInProgress;
     // Idempotent: tell the sender where they are again.
-    if (!emits(EventType::Room)) return true;
+    if (!emits(EventType::Room)) return std::nullopt;
     MemberView v = view(r);
     Event e;
     e.at = at;
     e.to.single = p.profile;
     e.data = RoomData{r.number, false, std::move(v)};
     out.push_back(std::move(e));
-    return true;
+    return std::nullopt;
   }
   std::uint32_t slot = waiting.pick();
   if (slot == kNone) {
-    if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) {
-      *err = ErrorCode::CapacityExceeded;
-      *msg = "max_rooms reached (" + std::to_string(cfg.max_rooms) + " open rooms)";
-      return false;
-    }
+    if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) return ErrorCode::CapacityExceeded;
     slot = open_room(at);
   }
   const std::size_t before = rooms[slot].size();
@@ -420,7 +414,7 @@ bool Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out, 
   RoomRec& r = rooms[slot];
   emit_room(r, at, out);
   if (r.size() == cfg.capacity) start(slot, at, out);
-  return true;
+  return std::nullopt;
 }
 
 void Engine::Impl::emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
@@ -622,11 +616,13 @@ Verdict on_hello(Call& c, const Command& cmd) {
 
 // The handlers below act for a registered player who is online: `id`.
 
+[[gnu::noinline]] Verdict join_refused(const Engine::Impl& m, ErrorCode code, std::uint32_t id) {
+  return Refusal{code, m.join_refusal(code, id)};
+}
+
 [[gnu::always_inline]] inline Verdict on_join(Call& c, std::uint32_t id) {
-  ErrorCode code;
-  std::string msg;
   const std::uint64_t started = c.m.rooms_started;
-  if (!c.m.join(id, c.now, c.out, &code, &msg)) return Refusal{code, std::move(msg)};
+  if (const auto code = c.m.join(id, c.now, c.out)) [[unlikely]] return join_refused(c.m, *code, id);
   // Only a start cancels a timer here (the room's bot fill, by its new gen; without
   // bot fills, none); a room opened in a closed slot revives none, and the joiner,
   // online, has no live grace.
@@ -753,21 +749,38 @@ Refusal offline(std::string_view uid) {
                  "unknown or offline player \"" + std::string(uid) + "\": send hello first"};
 }
 
-[[gnu::noinline]] Verdict hello_of(Call& c, std::uint32_t id, const Command* hello) {
-  if (hello) return on_hello(c, *hello);
-  greet(c.m, id, c.now, c.out);
-  return std::nullopt;
+// Every command but a round's two (a join and a choice a player), out of line. It takes
+// its own Call, so that the hot path's stays in registers (one whose address left for
+// a call was built in memory every command); `kept` is its timers_kept.
+[[gnu::noinline]] Verdict dispatch_rest(Call c, bool* kept, std::uint32_t id, CommandType type,
+                                        const Command* hello) {
+  Verdict v;
+  if (type == CommandType::Hello) {
+    if (hello) {
+      v = on_hello(c, *hello);
+    } else {
+      greet(c.m, id, c.now, c.out);
+    }
+  } else if (const Engine::Impl::PlayerRec& p = c.m.players.human(id); !p.online) {
+    v = offline(p.profile->uid());
+  } else {
+    v = kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
+  }
+  *kept = c.timers_kept;
+  return v;
 }
 
 // After the sender is known: hello, or the player's handler when it is online.
 [[gnu::always_inline]] inline Verdict dispatch(Call& c, std::uint32_t id, CommandType type, const Command* hello) {
-  if (type == CommandType::Hello) [[unlikely]] return hello_of(c, id, hello);
-  const Engine::Impl::PlayerRec& p = c.m.players.human(id);
-  if (!p.online) [[unlikely]] return offline(p.profile->uid());
-  // A round's commands, a join and a choice a player, inline: no call through the table.
-  if (type == CommandType::Choice) return on_choice(c, id);
-  if (type == CommandType::Join) return on_join(c, id);
-  return kPlayerHandlers[static_cast<std::size_t>(type)](c, id);
+  if (type == CommandType::Choice || type == CommandType::Join) [[likely]] {
+    if (c.m.players.human(id).online) [[likely]] {
+      return type == CommandType::Choice ? on_choice(c, id) : on_join(c, id);
+    }
+  }
+  bool kept = false;
+  Verdict v = dispatch_rest(c, &kept, id, type, hello);
+  c.timers_kept = kept;
+  return v;
 }
 
 // A handle command's one error event, to the player the handle names (the uid API's
@@ -839,7 +852,33 @@ namespace {
   return std::nullopt;
 }
 
+// A batch by handle: each command exactly as its own call, in one call.
+BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, Time now,
+                         std::vector<Event>& out) {
+  BatchResult result;
+  for (const HandleCommand& c : batch) {
+    ++result.handled;
+    if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) [[unlikely]] {
+      result.refused = refused;
+      break;
+    }
+  }
+  return result;
+}
+
 }  // namespace
+
+BatchResult Engine::handle(std::span<const HandleCommand> batch, Time now, std::vector<Event>& out) {
+  return handle_batch(*impl_, batch, now, out);
+}
+
+BatchResult Engine::handle(std::span<const HandleCommand> batch, Time now, EventVisitor& visitor) {
+  Impl& m = *impl_;
+  VisitorScope scope(m, visitor);
+  const BatchResult result = handle_batch(m, batch, now, m.pending);
+  if (!m.pending.empty()) m.visit_pending(m.pending);
+  return result;
+}
 
 std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
                                         Time now, std::vector<Event>& out) {

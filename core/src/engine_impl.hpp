@@ -132,8 +132,10 @@ struct Engine::Impl {
   }
   void fire_due_from(Time now, std::vector<Event>& out);
   void fire(const Timer& t, std::vector<Event>& out);
-  bool join(std::uint32_t player, Time at, std::vector<Event>& out, ErrorCode* err,
-            std::string* msg);
+  /// `player` (online, human) joins; a refusal changes nothing (join_refusal() says why).
+  std::optional<ErrorCode> join(std::uint32_t player, Time at, std::vector<Event>& out);
+  /// The message of join()'s refusal `code` for `player`, in the state that refused it.
+  std::string join_refusal(ErrorCode code, std::uint32_t player) const;
   void start(std::uint32_t slot, Time at, std::vector<Event>& out);
   void settle_room(std::uint32_t slot, Time at, std::vector<Event>& out);
   void remove_member(std::uint32_t player, Time at, std::vector<Event>& out);

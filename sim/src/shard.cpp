@@ -36,6 +36,9 @@ namespace {
 constexpr std::size_t kLogChunk = 1 << 16;
 // Prefetch distances, in picks: the record, then (once it has landed) the seat.
 constexpr std::size_t kPrefetchFar = 32;
+// A round's joins go to the engine in batches of this many: its per-call costs paid once
+// a batch, and an event log's events (a vector until consumed) bounded.
+constexpr std::size_t kJoinBatch = 1024;
 constexpr std::size_t kPrefetchNear = 10;
 
 // Without an event log, the players' events reach them as borrowed views during each
@@ -54,6 +57,7 @@ class Shard final : public EventVisitor {
     if (progress_) progress_(rounds_done, out_.summary.player_rounds);
   }
   void join_round(Time t);
+  void send_joins(Time t);
   void tick(Time t);
   bool send(const Command& c, Time t);
   bool send(std::uint32_t player, CommandType type, std::int64_t value, Time t);
@@ -91,6 +95,7 @@ class Shard final : public EventVisitor {
   std::vector<Event> events_;
   PickSchedule picks_;
   std::vector<std::uint32_t> order_;
+  std::vector<HandleCommand> joins_;  // a round's joins by handle, not yet sent
   // Bit i: local player i is in no room, as far as it knows (joined and not yet settled
   // clears it). The round's joins scan it: a bit a player, not its whole state.
   std::vector<std::uint64_t> free_;
@@ -249,8 +254,32 @@ void Shard::join_round(Time t) {
     });
   }
   for (std::uint32_t i : order_) {
-    if (!send(i, CommandType::Join, 0, t)) set_free(i, false);
+    if (handles_[i] == kNoPlayer) {
+      send_joins(t);  // in order: the batch so far first
+      if (!send(i, CommandType::Join, 0, t)) set_free(i, false);
+      continue;
+    }
+    // Seated unless refused: a refusal's error event frees the player again (on_error),
+    // as it would after a single call.
+    set_free(i, false);
+    ++out_.summary.commands;
+    if (logging_) [[unlikely]] log_as(handles_[i], CommandType::Join, 0, t);
+    joins_.push_back({PlayerHandle{handles_[i]}, CommandType::Join, 0});
+    if (joins_.size() == kJoinBatch) send_joins(t);
   }
+  send_joins(t);
+}
+
+// The joins gathered (counted and logged already) as one batch; after a refusal, the
+// rest as another.
+void Shard::send_joins(Time t) {
+  std::span<const HandleCommand> rest(joins_);
+  while (!rest.empty()) {
+    const BatchResult r = visiting_ ? engine_->handle(rest, t, *this) : engine_->handle(rest, t, events_);
+    consume();
+    rest = rest.subspan(r.handled);
+  }
+  joins_.clear();
 }
 
 void Shard::tick(Time t) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,22 @@ struct EngineStats {
 struct PlayerHandle {
   std::uint32_t index = UINT32_MAX;
   friend bool operator==(PlayerHandle, PlayerHandle) = default;
+};
+
+/// One command of a batch by handle (the batch overloads of Engine::handle): `type`
+/// with `value` from `who`, as the single handle overloads take them.
+struct HandleCommand {
+  PlayerHandle who;
+  CommandType type = CommandType::Join;
+  std::int64_t value = 0;  ///< the choice or face code
+};
+
+/// How far a batch went: its first `handled` commands were handled. When `refused` is
+/// set, the last of them was refused with that code and the batch stopped there; pass
+/// the rest again to go on.
+struct BatchResult {
+  std::size_t handled = 0;
+  std::optional<ErrorCode> refused;
 };
 
 /// Receives the events of one call in chunks while it runs (the handle/tick/reject
@@ -121,6 +138,17 @@ class Engine {
   std::optional<ErrorCode> handle(const Command& cmd, Time now, EventVisitor& visitor);
   std::optional<ErrorCode> handle(PlayerHandle who, CommandType type, std::int64_t value, Time now,
                                   EventVisitor& visitor);
+
+  /// As the handle overload for `who` above, for each command of `batch` in order, all at
+  /// `now`, up to and including the first one refused: the same events in the same
+  /// order, the same state and the same refusals as that many calls, with a call's
+  /// fixed costs (entry, the visitor's scope, the time check) paid once. For a trusted
+  /// host with a moment's commands in hand: a round's joins, a server's tick of queued
+  /// messages. A refused time refuses the first command only, as its own call would;
+  /// an empty batch does nothing (not even check the time).
+  BatchResult handle(std::span<const HandleCommand> batch, Time now, std::vector<Event>& out);
+  /// As above, giving each event to `visitor` as a borrowed view (see handle).
+  BatchResult handle(std::span<const HandleCommand> batch, Time now, EventVisitor& visitor);
 
   /// A hint for a host that knows its next commands (the simulator does): start loading
   /// what a command from `who` will touch, some commands before it is sent. A shallow
