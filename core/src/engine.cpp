@@ -112,15 +112,18 @@ std::uint32_t Engine::Impl::open_room(Time at) {
   return slot;
 }
 
-void Engine::Impl::close_room(std::uint32_t slot) noexcept {
+void Engine::Impl::close_room(std::uint32_t slot, bool released) noexcept {
   RoomRec& r = rooms[slot];
   if (r.phase == Phase::Waiting) waiting.unlink(rooms, slot);
-  for (const auto& s : r.seats()) {
-    if (s.player & kBotBit) {
-      players.free_bot(s.player);
-    } else {
-      players.human(s.player).room = kNone;
-      players.human(s.player).block = nullptr;
+  // A room of humans only, released: no seat to visit.
+  if (!released || r.humans != r.size()) {
+    for (const auto& s : r.seats()) {
+      if (s.player & kBotBit) {
+        players.free_bot(s.player);
+      } else if (!released) {
+        players.human(s.player).room = kNone;
+        players.human(s.player).block = nullptr;
+      }
     }
   }
   // A block an event still holds stays with the slot untouched: open_room reuses it if
@@ -305,8 +308,8 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   const bool event = emits(EventType::Start);
   SharedArray<StartScore> shared;
   StartScore* scores = event ? event_array(seats.size(), view_scores, shared, nullptr) : nullptr;  // built below
-  for (detail::Seat& s : seats) s.playing = true;
   for (std::uint32_t i = 0; i < seats.size(); ++i) {
+    seats[i].playing = true;
     if (event) {
       const PlayerRec& p = P(seats[i].player);
       ::new (scores + i) StartScore{p.total, p.streak, handle_of(seats[i].player)};
@@ -347,7 +350,11 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     const RoundScore rs = detail::score(x, p.streak, rules);
     p.streak = rs.win_streak;
     p.total = detail::add_saturating(p.total, rs.round_score);
-    p.last = x > 0 ? detail::Outcome::Win : x == 0 ? detail::Outcome::Draw : detail::Outcome::Loss;
+    // Win 1, Draw 2, Loss 3, without branches on the round's outcome.
+    p.last = static_cast<detail::Outcome>(2 - (x > 0) + (x < 0));
+    // Out of the room here, while the record is at hand: close_room need not come back.
+    p.room = kNone;
+    p.block = nullptr;
     if (!event) continue;
     ::new (row++) ResultRow{&(*r.block)[i++], s.choice, t, rs.round_score, p.total, p.streak, handle_of(s.player)};
   }
@@ -362,7 +369,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
 
   if (!cfg.requeue) {
-    close_room(slot);
+    close_room(slot, true);
     return;
   }
   std::vector<std::uint32_t> again;
@@ -371,7 +378,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     // Bots leave with the room; a dropped player waits for no new room.
     if (!(s.player & kBotBit) && players.human(s.player).online) again.push_back(s.player);
   }
-  close_room(slot);
+  close_room(slot, true);
   for (std::uint32_t id : again) {
     if (const auto code = join(id, at, out)) {
       Event err;

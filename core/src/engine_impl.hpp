@@ -115,7 +115,9 @@ struct Engine::Impl {
     return reinterpret_cast<detail::Seat*>(seats)[i];
   }
   std::uint32_t open_room(Time at);
-  void close_room(std::uint32_t slot) noexcept;
+  /// Close room `slot`: its bots leave the pool, its humans are in no room (`released`:
+  /// the caller has already said so in their records).
+  void close_room(std::uint32_t slot, bool released = false) noexcept;
   void add_member(std::uint32_t slot, std::uint32_t player);
   MemberView view(const RoomRec& r) const;
   /// Queue a timer (its seq is the next one). `player` and `seat`: see Timer.
