@@ -150,21 +150,16 @@ void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
   if (!(player & kBotBit)) ++r.humans;
 }
 
-void Engine::Impl::push_timer(Time due, std::uint32_t room, std::uint32_t gen, detail::TimerKind kind,
-                              std::uint32_t player, std::uint16_t seat) {
-  // A cancelled timer waits in the queue until it reaches the front, which for a closed
-  // room's may be a day away behind a live one. Sweep them all out each time the queue
-  // has doubled since the last sweep: amortised O(1) a timer, the queue never holds more
-  // than twice the live timers the last sweep found (or 64), so the limits on rooms and
-  // players bound it. (due, seq) orders every timer, so the firing order is unchanged;
-  // a cancelled timer never becomes live again, so dropping it early changes nothing.
-  if (timers.size() >= sweep_at) {
-    timers.filter([this](const Timer& x) { return live(x); });
-    sweep_at = std::max<std::size_t>(64, 2 * timers.size());
-  }
-  // Written field by field into its slot: a Timer built here and copied in stalled on
-  // store forwarding (a fifth of start()).
-  timers.emplace(due, next_seq++, room, gen, player, seat, kind);
+// A cancelled timer waits in the queue until it reaches the front, which for a closed
+// room's may be a day away behind a live one. push_timer() sweeps them all out each
+// time the queue has doubled since the last sweep: amortised O(1) a timer, the queue
+// never holds more than twice the live timers the last sweep found (or 64), so the
+// limits on rooms and players bound it. (due, seq) orders every timer, so the firing
+// order is unchanged; a cancelled timer never becomes live again, so dropping it early
+// changes nothing.
+void Engine::Impl::sweep_timers() {
+  timers.filter([this](const Timer& x) { return live(x); });
+  sweep_at = std::max<std::size_t>(64, 2 * timers.size());
 }
 
 bool Engine::Impl::live(const Timer& t) const noexcept {

@@ -122,7 +122,14 @@ struct Engine::Impl {
   MemberView view(const RoomRec& r) const;
   /// Queue a timer (its seq is the next one). `player` and `seat`: see Timer.
   void push_timer(Time due, std::uint32_t room, std::uint32_t gen, detail::TimerKind kind,
-                  std::uint32_t player = detail::kNone, std::uint16_t seat = 0);
+                  std::uint32_t player = detail::kNone, std::uint16_t seat = 0) {
+    if (timers.size() >= sweep_at) [[unlikely]] sweep_timers();
+    // Written field by field into its slot: a Timer built here and copied in stalled on
+    // store forwarding (a fifth of start()).
+    timers.emplace_newest(due, next_seq++, room, gen, player, seat, kind);
+  }
+  /// Drop every cancelled timer (see engine.cpp).
+  [[gnu::noinline]] void sweep_timers();
   bool live(const Timer& t) const noexcept;
   void prune() noexcept;
 

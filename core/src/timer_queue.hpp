@@ -47,7 +47,7 @@ class TimerQueue {
   void push(const Timer& t) { emplace(t.due, t.seq, t.room, t.gen, t.player, t.seat, t.kind); }
   /// push() of a timer with these fields, written in place in its lane's slot (a Timer
   /// built by the caller and copied in stalled on store forwarding).
-  void emplace(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
+  [[gnu::noinline]] void emplace(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
                std::uint16_t seat, TimerKind kind) {
     std::uint8_t where = lane_index(kind);
     if (where != kHeap && (lanes_[where].empty() || !fires_before_key(due, seq, lanes_[where].back()))) {
@@ -70,6 +70,28 @@ class TimerQueue {
     // By front_due_ first: a later due, the usual case, needs no look at the front.
     // An empty queue's front_due_ is kNoTimer, after any due.
     if (due < front_due_ || (due == front_due_ && seq < front().seq)) {
+      front_ = where;
+      front_due_ = due;
+    }
+  }
+  /// emplace() of a timer whose seq is greater than every queued timer's (the engine's
+  /// next one, as every timer it schedules): it fires after any queued timer of the same
+  /// due, so its lane's order and the front are decided by due alone. Inline while its
+  /// lane's tail block has room; the rest through emplace().
+  void emplace_newest(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen, std::uint32_t player,
+                      std::uint16_t seat, TimerKind kind) {
+    const std::uint8_t where = lane_index(kind);
+    Timer* slot = where != kHeap ? lanes_[where].try_append(due) : nullptr;
+    if (slot == nullptr) [[unlikely]] return emplace(due, seq, room, gen, player, seat, kind);
+    slot->due = due;
+    slot->seq = seq;
+    slot->room = room;
+    slot->gen = gen;
+    slot->player = player;
+    slot->seat = seat;
+    slot->kind = kind;
+    ++size_;
+    if (due < front_due_) {
       front_ = where;
       front_due_ = due;
     }
@@ -162,6 +184,13 @@ class TimerQueue {
       }
       ++size_;
       return tail_->t()[tail_n_++];
+    }
+    /// The slot for a timer due at `due` at the back, when the tail block has room and
+    /// the back is due no later (the caller's timer being the newest); else null.
+    Timer* try_append(Time due) noexcept {
+      if (tail_ == nullptr || tail_n_ == tail_->cap || (size_ != 0 && due < back().due)) return nullptr;
+      ++size_;
+      return &tail_->t()[tail_n_++];
     }
     void pop() noexcept {
       --size_;
