@@ -64,7 +64,8 @@ struct Engine::Impl {
   template <class T>
   T* event_array(std::size_t n, std::vector<T>& buffer, SharedArray<T>& shared, const MemberList* anchor) {
     if (visitor) {
-      buffer.resize(n);
+      // Sized once for the largest room (the capacity): a resize every room cost more.
+      if (buffer.size() < n) [[unlikely]] buffer.resize(cfg.capacity);
       return buffer.data();
     }
     shared = SharedArray<T>(n, anchor ? anchor->share() : MemberListRef{}, Uninitialised{});
