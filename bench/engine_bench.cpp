@@ -122,7 +122,8 @@ class CountingVisitor final : public EventVisitor {
 // BM_FullRound's round with the events given to a visitor as borrowed views instead of
 // built in a vector (Engine::handle/tick with an EventVisitor). Args: players, commands
 // by uid (handles 0) or by handle (1), and for uid commands whether the host hints each
-// uid's lookup 8 commands ahead (Engine::prefetch(uid)), as one with a queue can.
+// uid's lookup 8 commands ahead (Engine::prefetch(uid)), as one with a queue can; for
+// handles, whether each phase's commands go as one batch (HandleCommand records).
 void BM_FullRoundVisited(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
   Config cfg;
