@@ -145,7 +145,9 @@ class Engine {
   /// fixed costs (entry, the visitor's scope, the time check) paid once. For a trusted
   /// host with a moment's commands in hand: a round's joins, a server's tick of queued
   /// messages. A refused time refuses the first command only, as its own call would;
-  /// an empty batch does nothing (not even check the time).
+  /// an empty batch does nothing (not even check the time). Should a command throw
+  /// (std::bad_alloc), the exception leaves the batch as it would leave that command's
+  /// call, and the commands before it stay applied.
   BatchResult handle(std::span<const HandleCommand> batch, Time now, std::vector<Event>& out);
   /// As above, giving each event to `visitor` as a borrowed view (see handle).
   BatchResult handle(std::span<const HandleCommand> batch, Time now, EventVisitor& visitor);
