@@ -153,13 +153,6 @@ TEST_CASE("handles: reserving room for players changes nothing observable", "[ha
 
 namespace {
 
-// Keeps an owning copy of every view, as a host queueing events would.
-class Keeper final : public EventVisitor {
- public:
-  void on_event(const EventView& e) noexcept override { events.push_back(to_event(e)); }
-  std::vector<Event> events;
-};
-
 // The single calls' refusals of a batch's commands, from what the batch calls return.
 std::vector<std::optional<ErrorCode>> run_batch(Engine& e, std::span<const HandleCommand> batch, Time at,
                                                 std::vector<Event>& out, bool visit) {

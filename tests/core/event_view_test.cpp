@@ -11,13 +11,6 @@ using namespace rt;
 
 namespace {
 
-// Keeps an owning copy of every view, as a host queueing events would.
-class Keeper final : public EventVisitor {
- public:
-  void on_event(const EventView& e) noexcept override { events.push_back(to_event(e)); }
-  std::vector<Event> events;
-};
-
 std::optional<ErrorCode> apply_visited(Engine& e, const Step& s, EventVisitor& v) {
   return s.tick ? e.tick(s.at, v) : e.handle(s.cmd, s.at, v);
 }

@@ -97,6 +97,13 @@ inline std::vector<std::string> users(const RoomData& d) {
 }
 
 /// One step of a command log: a command or a bare tick at a time.
+/// Keeps an owning copy of every view it visits, as a host queueing events would.
+class Keeper final : public EventVisitor {
+ public:
+  void on_event(const EventView& e) noexcept override { events.push_back(to_event(e)); }
+  std::vector<Event> events;
+};
+
 struct Step {
   Time at = 0;
   bool tick = false;
