@@ -137,19 +137,6 @@ void Engine::Impl::close_room(std::uint32_t slot, bool released) noexcept {
   free_rooms.push_back(slot);
 }
 
-void Engine::Impl::add_member(std::uint32_t slot, std::uint32_t player) {
-  RoomRec& r = rooms[slot];
-  PlayerRec& p = P(player);
-  p.room = slot;
-  p.seat = static_cast<std::uint16_t>(r.size());
-  // Appending never disturbs a view an event holds: views are prefixes, and the block
-  // never reallocates. The seat is written first: push_back makes it part of the room.
-  static_cast<detail::Seat*>(r.block->seat_data())[p.seat] = {player, Choice::None, false};
-  detail::MemberListAccess::push(*r.block, p.profile);
-  p.block = r.block.get();
-  if (!(player & kBotBit)) ++r.humans;
-}
-
 // A cancelled timer waits in the queue until it reaches the front, which for a closed
 // room's may be a day away behind a live one. push_timer() sweeps them all out each
 // time the queue has doubled since the last sweep: amortised O(1) a timer, the queue
@@ -213,7 +200,6 @@ void Engine::Impl::visit_movement(const MemberList& block, std::uint32_t seat, s
 }
 
 void Engine::Impl::build_room(const RoomRec& r, Time at, std::vector<Event>& out) {
-  if (visitor) return visit_room(r, at, out);
   emit_to_room(r, RoomData{r.number, r.size() == cfg.capacity, view(r)}, at, out);
 }
 
@@ -390,32 +376,33 @@ std::string Engine::Impl::join_refusal(ErrorCode code, std::uint32_t player) con
   return "max_rooms reached (" + std::to_string(cfg.max_rooms) + " open rooms)";
 }
 
+std::optional<ErrorCode> Engine::Impl::rejoin(const PlayerRec& p, Time at, std::vector<Event>& out) {
+  const RoomRec& r = rooms[p.room];
+  if (r.phase == Phase::Playing) return ErrorCode::GameInProgress;
+  // Idempotent: tell the sender where they are again.
+  if (!emits(EventType::Room)) return std::nullopt;
+  MemberView v = view(r);
+  Event e;
+  e.at = at;
+  e.to.single = p.profile;
+  e.data = RoomData{r.number, false, std::move(v)};
+  out.push_back(std::move(e));
+  return std::nullopt;
+}
+
 std::optional<ErrorCode> Engine::Impl::join(std::uint32_t player, Time at, std::vector<Event>& out) {
-  PlayerRec& p = P(player);
-  if (p.room != kNone) {
-    const RoomRec& r = rooms[p.room];
-    if (r.phase == Phase::Playing) return ErrorCode::GameInProgress;
-    // Idempotent: tell the sender where they are again.
-    if (!emits(EventType::Room)) return std::nullopt;
-    MemberView v = view(r);
-    Event e;
-    e.at = at;
-    e.to.single = p.profile;
-    e.data = RoomData{r.number, false, std::move(v)};
-    out.push_back(std::move(e));
-    return std::nullopt;
-  }
+  const PlayerRec& p = P(player);
+  if (p.room != kNone) [[unlikely]] return rejoin(p, at, out);
   std::uint32_t slot = waiting.pick();
   if (slot == kNone) {
     if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) return ErrorCode::CapacityExceeded;
     slot = open_room(at);
   }
-  const std::size_t before = rooms[slot].size();
-  add_member(slot, player);
-  waiting.resized(rooms, slot, before);
-  RoomRec& r = rooms[slot];
+  RoomRec& r = add_member(slot, player);
+  const std::uint32_t size = r.size();
+  waiting.resized(rooms, slot, size - 1);
   emit_room(r, at, out);
-  if (r.size() == cfg.capacity) start(slot, at, out);
+  if (size == cfg.capacity) start(slot, at, out);
   return std::nullopt;
 }
 

@@ -119,7 +119,23 @@ struct Engine::Impl {
   /// Close room `slot`: its bots leave the pool, its humans are in no room (`released`:
   /// the caller has already said so in their records).
   void close_room(std::uint32_t slot, bool released = false) noexcept;
-  void add_member(std::uint32_t slot, std::uint32_t player);
+  /// Seat `player`, in no room, at room `slot`'s next seat; returns the room. Inline:
+  /// every join runs it.
+  RoomRec& add_member(std::uint32_t slot, std::uint32_t player) noexcept {
+    RoomRec& r = rooms[slot];
+    MemberList& block = *r.block;
+    PlayerRec& p = P(player);
+    const std::uint32_t seat = block.size();
+    p.room = slot;
+    p.seat = static_cast<std::uint16_t>(seat);
+    // Appending never disturbs a view an event holds: views are prefixes, and the block
+    // never reallocates. The seat is written first: the push makes it part of the room.
+    seat_at(block, seat) = {player, Choice::None, false};
+    detail::MemberListAccess::push(block, p.profile);
+    p.block = &block;
+    if (!(player & detail::kBotBit)) ++r.humans;
+    return r;
+  }
   MemberView view(const RoomRec& r) const;
   /// Queue a timer (its seq is the next one). `player` and `seat`: see Timer.
   void push_timer(Time due, std::uint32_t room, std::uint32_t gen, detail::TimerKind kind,
@@ -156,11 +172,16 @@ struct Engine::Impl {
   void emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                      std::vector<Event>& out);
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
-    // Inline up to the filter: a host that filters room events (the simulator) pays a
-    // test a join, not a call.
-    if (emits(EventType::Room)) build_room(r, at, out);
+    // Inline up to the filter and the form: a host that filters room events (the
+    // simulator) pays a test a join, a visiting one a call.
+    if (!emits(EventType::Room)) return;
+    if (visitor) return visit_room(r, at, out);
+    build_room(r, at, out);
   }
   void build_room(const RoomRec& r, Time at, std::vector<Event>& out);
+  /// join() of a player already in room `p.room`: refused while it plays, else the
+  /// room event again, to them alone.
+  [[gnu::noinline]] std::optional<ErrorCode> rejoin(const PlayerRec& p, Time at, std::vector<Event>& out);
   /// An event with `data` to every member of room `r`, built in place in `out`.
   template <class Data>
   void emit_to_room(const RoomRec& r, Data data, Time at, std::vector<Event>& out) const;
