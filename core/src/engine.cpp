@@ -126,15 +126,7 @@ void Engine::Impl::close_room(std::uint32_t slot, bool released) noexcept {
       }
     }
   }
-  // A block an event still holds stays with the slot untouched: open_room reuses it if
-  // the event is gone by then (the usual case: hosts drop events at once), saving an
-  // allocation per room and round.
-  if (r.block->unique()) detail::MemberListAccess::reset(*r.block);
-  r.number = 0;
-  ++r.gen;
-  r.humans = 0;
-  --open_rooms;
-  free_rooms.push_back(slot);
+  free_slot(r, slot);
 }
 
 // A cancelled timer waits in the queue until it reaches the front, which for a closed
@@ -350,6 +342,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
 
   if (!cfg.requeue) {
+    // Humans only (the usual room), already out of it: nothing to visit, so inline.
+    if (r.humans == r.size()) [[likely]] return free_slot(r, slot);
     close_room(slot, true);
     return;
   }

@@ -119,6 +119,19 @@ struct Engine::Impl {
   /// Close room `slot`: its bots leave the pool, its humans are in no room (`released`:
   /// the caller has already said so in their records).
   void close_room(std::uint32_t slot, bool released = false) noexcept;
+  /// The end of close_room(), once no member is left to release: slot `slot` (room `r`,
+  /// not waiting) is free.
+  void free_slot(RoomRec& r, std::uint32_t slot) noexcept {
+    // A block an event still holds stays with the slot untouched: open_room reuses it if
+    // the event is gone by then (the usual case: hosts drop events at once), saving an
+    // allocation per room and round.
+    if (r.block->unique()) detail::MemberListAccess::reset(*r.block);
+    r.number = 0;
+    ++r.gen;
+    r.humans = 0;
+    --open_rooms;
+    free_rooms.push_back(slot);
+  }
   /// Seat `player`, in no room, at room `slot`'s next seat; returns the room. Inline:
   /// every join runs it.
   RoomRec& add_member(std::uint32_t slot, std::uint32_t player) noexcept {
