@@ -70,8 +70,13 @@ class TimerQueue {
     // By front_due_ first: a later due, the usual case, needs no look at the front.
     // An empty queue's front_due_ is kNoTimer, after any due.
     if (due < front_due_ || (due == front_due_ && seq < front().seq)) {
+      // The old front's source joins the rest (unless the new front came to it: only
+      // the heap can take a timer before its own front).
+      if (where != front_) rest_due_ = std::min(rest_due_, front_due_);
       front_ = where;
       front_due_ = due;
+    } else if (where != front_) {
+      rest_due_ = std::min(rest_due_, due);
     }
   }
   /// emplace() of a timer whose seq is greater than every queued timer's (the engine's
@@ -91,9 +96,14 @@ class TimerQueue {
     slot->seat = seat;
     slot->kind = kind;
     ++size_;
+    // Appended to a lane, so a new front only when it was empty: its old front, if
+    // any, was another source's.
     if (due < front_due_) {
+      rest_due_ = std::min(rest_due_, front_due_);
       front_ = where;
       front_due_ = due;
+    } else if (where != front_) {
+      rest_due_ = std::min(rest_due_, due);
     }
   }
   bool empty() const noexcept { return size_ == 0; }
@@ -107,13 +117,20 @@ class TimerQueue {
   const Timer& front() const noexcept { return front_ == kHeap ? heap_.front() : lanes_[front_].front(); }
   /// Remove front(). Not empty().
   void pop() noexcept {
-    if (front_ == kHeap) {
+    --size_;
+    if (front_ != kHeap) {
+      Lane& l = lanes_[front_];
+      l.pop();
+      // A lane's next timer due before every other source's front is the front: a
+      // round's deadlines, which share one due, pop without a look at the others.
+      if (!l.empty() && l.front().due < rest_due_) {
+        front_due_ = l.front().due;
+        return;
+      }
+    } else {
       std::pop_heap(heap_.begin(), heap_.end(), later);
       heap_.pop_back();
-    } else {
-      lanes_[front_].pop();
     }
-    --size_;
     find_front();
   }
   /// Drop every timer `keep` refuses; the order of the rest is unchanged.
@@ -319,6 +336,7 @@ class TimerQueue {
       default: return kHeap;
     }
   }
+  /// The front, and rest_due_, from every source's own front.
   void find_front() noexcept {
     const Timer* best = heap_.empty() ? nullptr : &heap_.front();
     front_ = kHeap;
@@ -330,12 +348,19 @@ class TimerQueue {
       }
     }
     front_due_ = best == nullptr ? kNoTimer : best->due;
+    rest_due_ = front_ == kHeap || heap_.empty() ? kNoTimer : heap_.front().due;
+    for (std::uint8_t i = 0; i < lanes_.size(); ++i) {
+      if (i != front_ && !lanes_[i].empty()) rest_due_ = std::min(rest_due_, lanes_[i].front().due);
+    }
   }
 
   std::array<Lane, 3> lanes_;
   std::vector<Timer> heap_;
   std::size_t size_ = 0;
   Time front_due_ = kNoTimer;
+  // At most the due of every source's front but front_'s (kNoTimer: none queued): a
+  // lane's next timer due before it is the next front without a look at the others.
+  Time rest_due_ = kNoTimer;
   std::uint8_t front_ = kHeap;
 };
 

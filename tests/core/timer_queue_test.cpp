@@ -88,6 +88,53 @@ TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "
   }
 }
 
+TEST_CASE("timer queue: runs of equal dues pop in order while the other lanes fill", "[timers]") {
+  // A round's shape: many timers of one kind share a due (the deadlines of the rooms a
+  // batch of joins started), the other lanes and the heap take timers between the pops,
+  // some due before the run's later timers. The front is then often the same lane's
+  // next timer, which the queue finds without a look at the others.
+  Rng rng{19};
+  for (int run = 0; run < 200; ++run) {
+    TimerQueue q;
+    std::vector<Timer> queued;
+    Time now = 0;
+    std::uint64_t seq = 0;
+    const std::uint64_t kinds = 1 + rng.below(4);  // bot picks (the heap) in some runs only
+    const std::uint64_t heap_odds = 1 + rng.below(40);
+    for (int step = 0; step < 600; ++step) {
+      if (rng.below(8) == 0) now += static_cast<Time>(1 + rng.below(30));
+      TimerKind kind = static_cast<TimerKind>(rng.below(std::min<std::uint64_t>(kinds, 3)));
+      if (kind == TimerKind::BotPick) kind = TimerKind::Grace;
+      if (kinds == 4 && rng.below(heap_odds) == 0) kind = TimerKind::BotPick;
+      Time due = now;
+      switch (kind) {
+        case TimerKind::BotFill: due += 20; break;
+        case TimerKind::Deadline: due += 50; break;
+        case TimerKind::Grace: due += 5; break;
+        case TimerKind::BotPick: due += static_cast<Time>(rng.below(50)); break;
+      }
+      const Timer t{due, seq++, static_cast<std::uint32_t>(step), 0, 0, 0, kind};
+      if (run % 2) {
+        q.emplace_newest(t.due, t.seq, t.room, t.gen, t.player, t.seat, t.kind);
+      } else {
+        q.push(t);
+      }
+      queued.push_back(t);
+      for (std::uint64_t pops = rng.below(3); pops > 0 && !queued.empty(); --pops) {
+        const auto first = std::min_element(queued.begin(), queued.end(), detail::fires_before);
+        REQUIRE(q.next_due() == first->due);
+        REQUIRE(q.front().room == first->room);
+        queued.erase(first);
+        q.pop();
+      }
+    }
+    std::sort(queued.begin(), queued.end(), detail::fires_before);
+    std::vector<std::uint32_t> expected;
+    for (const Timer& t : queued) expected.push_back(t.room);
+    CHECK(drain(q) == expected);
+  }
+}
+
 TEST_CASE("timer queue: a timer pushed with the front's due and an older seq becomes the front", "[timers]") {
   // Only a restored snapshot pushes timers out of creation order; at an equal due the
   // older one (smaller seq) fires first, whichever lane or the heap holds it.
