@@ -34,7 +34,9 @@ struct PlayerRec {
   std::uint16_t seat = 0;      // index in the room's seats (capacity <= 1024)
   bool online : 1 = false;
   bool live : 1 = false;       // bot pool slot in use
-  Outcome last : 2 = Outcome::None;
+  // A byte of its own (the record's last spare one): every settled member writes it,
+  // and a bit-field's read-modify-write cost four instructions more.
+  Outcome last = Outcome::None;
 };
 static_assert(sizeof(PlayerRec) == 40);
 
