@@ -603,13 +603,17 @@ Verdict on_hello(Call& c, const Command& cmd) {
   return Refusal{code, m.join_refusal(code, id)};
 }
 
+// Only a start cancels a timer in a join (the room's bot fill, by its new gen; without
+// bot fills, none); a room opened in a closed slot revives none, and the joiner,
+// online, has no live grace. `started`: rooms_started before the join.
+inline bool join_kept_timers(const Engine::Impl& m, std::uint64_t started) noexcept {
+  return m.rooms_started == started || m.cfg.bot_fill_after_ms == 0;
+}
+
 [[gnu::always_inline]] inline Verdict on_join(Call& c, std::uint32_t id) {
   const std::uint64_t started = c.m.rooms_started;
   if (const auto code = c.m.join(id, c.now, c.out)) [[unlikely]] return join_refused(c.m, *code, id);
-  // Only a start cancels a timer here (the room's bot fill, by its new gen; without
-  // bot fills, none); a room opened in a closed slot revives none, and the joiner,
-  // online, has no live grace.
-  c.timers_kept = c.m.rooms_started == started || c.m.cfg.bot_fill_after_ms == 0;
+  c.timers_kept = join_kept_timers(c.m, started);
   return std::nullopt;
 }
 
@@ -623,17 +627,34 @@ Verdict on_hello(Call& c, const Command& cmd) {
   return Refusal{ErrorCode::NotPlaying, room_id(m.rooms[slot].number) + " has not started"};
 }
 
-[[gnu::always_inline]] inline Verdict on_choice(Call& c, std::uint32_t id) {
-  const std::int64_t v = c.value;
-  if (v < 1 || v > 3) [[unlikely]] return bad_choice(v);
-  const Engine::Impl::PlayerRec& p = c.m.players.human(id);
-  if (p.room == kNone) [[unlikely]] return not_in_room();
+// A choice `v` by `p`: its seat when it is accepted, else null (choice_refusal() says why).
+[[gnu::always_inline]] inline detail::Seat* choice_seat(Engine::Impl& m, const Engine::Impl::PlayerRec& p,
+                                                        std::int64_t v) {
+  if (v < 1 || v > 3 || p.room == kNone) [[unlikely]] return nullptr;
   // The seat and the members through the player's block: the room record stays cold.
-  detail::Seat& seat = c.m.seat_at(*p.block, p.seat);
-  if (!seat.playing) [[unlikely]] return not_playing(c.m, p.room);
+  detail::Seat& seat = m.seat_at(*p.block, p.seat);
+  return seat.playing ? &seat : nullptr;
+}
+
+[[gnu::noinline]] Verdict choice_refusal(const Engine::Impl& m, const Engine::Impl::PlayerRec& p, std::int64_t v) {
+  if (v < 1 || v > 3) return bad_choice(v);
+  if (p.room == kNone) return not_in_room();
+  return not_playing(m, p.room);
+}
+
+// The accepted choice: no phase, membership or presence changes, so no timer either.
+[[gnu::always_inline]] inline void accept_choice(Engine::Impl& m, const Engine::Impl::PlayerRec& p, detail::Seat& seat,
+                                                 std::int64_t v, Time now, std::vector<Event>& out) {
   seat.choice = static_cast<Choice>(v);
-  c.m.emit_movement(*p.block, p.seat, 0, c.now, c.out);
-  c.timers_kept = true;  // no phase, membership or presence changed
+  m.emit_movement(*p.block, p.seat, 0, now, out);
+}
+
+[[gnu::always_inline]] inline Verdict on_choice(Call& c, std::uint32_t id) {
+  const Engine::Impl::PlayerRec& p = c.m.players.human(id);
+  detail::Seat* seat = choice_seat(c.m, p, c.value);
+  if (seat == nullptr) [[unlikely]] return choice_refusal(c.m, p, c.value);
+  accept_choice(c.m, p, *seat, c.value, c.now, c.out);
+  c.timers_kept = true;
   return std::nullopt;
 }
 
@@ -835,18 +856,40 @@ namespace {
   return std::nullopt;
 }
 
+// A round's two commands, accepted, without the general path's verdicts: true when
+// `c` was a join or a choice of an online player that the rules accept, and is done
+// (as handle_by() would have done it); false when it is anything else or refused, and
+// changed nothing but firing the timers due by `now`, for handle_by() to take it.
+[[gnu::always_inline]] inline bool handle_accepted(Engine::Impl& m, const HandleCommand& c, Time now,
+                                                   std::vector<Event>& out) {
+  if (c.type != CommandType::Choice && c.type != CommandType::Join) [[unlikely]] return false;
+  if (c.who.index >= m.players.human_count() || now < m.now || now > kMaxTime) [[unlikely]] return false;
+  m.fire_due(now, out);
+  m.now = now;
+  const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
+  if (!p.online) [[unlikely]] return false;
+  if (c.type == CommandType::Choice) {
+    detail::Seat* seat = choice_seat(m, p, c.value);
+    if (seat == nullptr) [[unlikely]] return false;
+    accept_choice(m, p, *seat, c.value, now, out);
+    return true;
+  }
+  const std::uint64_t started = m.rooms_started;
+  // A refused join changes nothing: handle_by() runs it again for its message.
+  if (m.join(c.who.index, now, out)) [[unlikely]] return false;
+  if (!join_kept_timers(m, started)) m.prune();
+  return true;
+}
+
 // A batch by handle: each command exactly as its own call, in one call.
 BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, Time now,
                          std::vector<Event>& out) {
-  BatchResult result;
-  for (const HandleCommand& c : batch) {
-    ++result.handled;
-    if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) [[unlikely]] {
-      result.refused = refused;
-      break;
-    }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const HandleCommand& c = batch[i];
+    if (handle_accepted(m, c, now, out)) [[likely]] continue;
+    if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) return {i + 1, refused};
   }
-  return result;
+  return {batch.size(), std::nullopt};
 }
 
 }  // namespace
@@ -865,6 +908,7 @@ BatchResult Engine::handle(std::span<const HandleCommand> batch, Time now, Event
 
 std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std::int64_t value,
                                         Time now, std::vector<Event>& out) {
+  if (handle_accepted(*impl_, {who, type, value}, now, out)) return std::nullopt;
   return handle_by(*impl_, who, type, value, now, out);
 }
 
@@ -888,7 +932,8 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
                                         EventVisitor& visitor) {
   Impl& m = *impl_;
   VisitorScope scope(m, visitor);
-  const auto refused = handle_by(m, who, type, value, now, m.pending);
+  std::optional<ErrorCode> refused;
+  if (!handle_accepted(m, {who, type, value}, now, m.pending)) refused = handle_by(m, who, type, value, now, m.pending);
   if (!m.pending.empty()) m.visit_pending(m.pending);
   return refused;
 }
