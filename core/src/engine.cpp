@@ -860,10 +860,13 @@ namespace {
 // `c` was a join or a choice of an online player that the rules accept, and is done
 // (as handle_by() would have done it); false when it is anything else or refused, and
 // changed nothing but firing the timers due by `now`, for handle_by() to take it.
+// `on_time`: the caller has found `now` a time the engine takes (a batch checks once).
+template <bool on_time = false>
 [[gnu::always_inline]] inline bool handle_accepted(Engine::Impl& m, const HandleCommand& c, Time now,
                                                    std::vector<Event>& out) {
   if (c.type != CommandType::Choice && c.type != CommandType::Join) [[unlikely]] return false;
-  if (c.who.index >= m.players.human_count() || now < m.now || now > kMaxTime) [[unlikely]] return false;
+  if (c.who.index >= m.players.human_count()) [[unlikely]] return false;
+  if (!on_time && (now < m.now || now > kMaxTime)) [[unlikely]] return false;
   m.fire_due(now, out);
   m.now = now;
   const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
@@ -884,9 +887,12 @@ namespace {
 // A batch by handle: each command exactly as its own call, in one call.
 BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, Time now,
                          std::vector<Event>& out) {
+  // A time refused is the first command's refusal (handle_by() says so); a time taken
+  // stays taken: the engine's clock is `now` from the first command on.
+  const bool on_time = now >= m.now && now <= kMaxTime;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const HandleCommand& c = batch[i];
-    if (handle_accepted(m, c, now, out)) [[likely]] continue;
+    if (on_time && handle_accepted<true>(m, c, now, out)) [[likely]] continue;
     if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) return {i + 1, refused};
   }
   return {batch.size(), std::nullopt};
