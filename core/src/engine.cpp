@@ -810,10 +810,44 @@ Refusal offline(std::string_view uid) {
 
 [[gnu::noinline]] Refusal unknown_command() { return Refusal{ErrorCode::UnknownCommand, "unknown command"}; }
 
+// A round's two commands, accepted, without the general path's verdicts: true when
+// `c` was a join or a choice of an online player that the rules accept, and is done
+// (as handle_by() would have done it); false when it is anything else or refused, and
+// changed nothing but firing the timers due by `now`, for handle_by() to take it.
+// `on_time`: the caller has found `now` a time the engine takes (a batch checks once).
+template <bool on_time = false>
+[[gnu::always_inline]] inline bool handle_accepted(Engine::Impl& m, const HandleCommand& c, Time now,
+                                                   std::vector<Event>& out) {
+  if (c.type != CommandType::Choice && c.type != CommandType::Join) [[unlikely]] return false;
+  if (c.who.index >= m.players.human_count()) [[unlikely]] return false;
+  if (!on_time && (now < m.now || now > kMaxTime)) [[unlikely]] return false;
+  m.fire_due(now, out);
+  m.now = now;
+  const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
+  if (!p.online) [[unlikely]] return false;
+  if (c.type == CommandType::Choice) {
+    detail::Seat* seat = choice_seat(m, p, c.value);
+    if (seat == nullptr) [[unlikely]] return false;
+    accept_choice(m, p, *seat, c.value, now, out);
+    return true;
+  }
+  const std::uint64_t started = m.rooms_started;
+  // A refused join changes nothing: handle_by() runs it again for its message.
+  if (m.join(c.who.index, now, out)) [[unlikely]] return false;
+  if (!join_kept_timers(m, started)) m.prune();
+  return true;
+}
+
 }  // namespace
 
 std::optional<ErrorCode> Engine::handle(const Command& cmd, Time now, std::vector<Event>& out) {
   Impl& m = *impl_;
+  // A join or a choice by a registered uid that the rules accept: the handle path's
+  // (everything else, and a refusal, as below; the lookup is then done again).
+  if (cmd.type == CommandType::Choice || cmd.type == CommandType::Join) [[likely]] {
+    const std::uint32_t id = m.players.find(cmd.from);
+    if (id != kNone && handle_accepted(m, {PlayerHandle{id}, cmd.type, cmd.value}, now, out)) return std::nullopt;
+  }
   auto refuse = [&](Refusal r) {
     out.push_back(error_event(m.now, cmd.from, m.cfg.max_uid_bytes, r.code, std::move(r.message)));
     return std::optional<ErrorCode>(r.code);
@@ -854,34 +888,6 @@ namespace {
   }
   if (!call.timers_kept) m.prune();
   return std::nullopt;
-}
-
-// A round's two commands, accepted, without the general path's verdicts: true when
-// `c` was a join or a choice of an online player that the rules accept, and is done
-// (as handle_by() would have done it); false when it is anything else or refused, and
-// changed nothing but firing the timers due by `now`, for handle_by() to take it.
-// `on_time`: the caller has found `now` a time the engine takes (a batch checks once).
-template <bool on_time = false>
-[[gnu::always_inline]] inline bool handle_accepted(Engine::Impl& m, const HandleCommand& c, Time now,
-                                                   std::vector<Event>& out) {
-  if (c.type != CommandType::Choice && c.type != CommandType::Join) [[unlikely]] return false;
-  if (c.who.index >= m.players.human_count()) [[unlikely]] return false;
-  if (!on_time && (now < m.now || now > kMaxTime)) [[unlikely]] return false;
-  m.fire_due(now, out);
-  m.now = now;
-  const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
-  if (!p.online) [[unlikely]] return false;
-  if (c.type == CommandType::Choice) {
-    detail::Seat* seat = choice_seat(m, p, c.value);
-    if (seat == nullptr) [[unlikely]] return false;
-    accept_choice(m, p, *seat, c.value, now, out);
-    return true;
-  }
-  const std::uint64_t started = m.rooms_started;
-  // A refused join changes nothing: handle_by() runs it again for its message.
-  if (m.join(c.who.index, now, out)) [[unlikely]] return false;
-  if (!join_kept_timers(m, started)) m.prune();
-  return true;
 }
 
 // A batch by handle: each command exactly as its own call, in one call.
