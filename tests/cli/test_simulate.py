@@ -46,6 +46,26 @@ def test_json_format_is_documented_shape(run):
     assert doc["config"]["capacity"] == 2 and doc["config"]["seed"] == doc["seed"] == 0
 
 
+def test_json_text_is_one_indented_document(run):
+    # The leaderboard's rows are written as text beside a JSON library's dump of the
+    # rest: the whole must read as one document indented two spaces a level, the rows
+    # exactly as an independent serializer writes them (negative totals, several
+    # strategies and shards among them).
+    p = run("simulate", "--format", "json", "--players", "41", "--rounds", "6", "--shards", "3",
+            "--mix", "uniform=0.5,rock=0.25,biased:3,1,1=0.25", "--loss-penalty", "--top", "0")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert any(row["total"] < 0 for row in doc["leaderboard"])
+    assert {row["shard"] for row in doc["leaderboard"]} == {0, 1, 2}
+    rows = json.dumps(doc["leaderboard"], indent=2).replace("\n", "\n  ")
+    assert '\n  "leaderboard": ' + rows + ",\n" in p.stdout
+    assert p.stdout.startswith("{\n") and p.stdout.endswith("\n}\n")
+    # One player: one row, the array closed as the library closes one.
+    p = run("simulate", "--format", "json", "--players", "1", "--rounds", "1", "--top", "0")
+    one = json.loads(p.stdout)["leaderboard"]
+    assert len(one) == 1 and '"leaderboard": ' + json.dumps(one, indent=2).replace("\n", "\n  ") in p.stdout
+
+
 def test_csv_format_parses(run):
     p = run("simulate", *SMALL, "--format", "csv", "--top", "0", "--mix", "biased:1,2,3=1,uniform=1")
     assert p.returncode == 0, p.stderr
