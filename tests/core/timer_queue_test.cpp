@@ -50,6 +50,34 @@ std::vector<std::uint32_t> drain(TimerQueue& q) {
   return order;
 }
 
+// Push `t` as the engine does (`newest`: its seq is the largest yet, emplace_newest's
+// inline path) or as a restored snapshot may (push).
+void push_as(TimerQueue& q, const Timer& t, bool newest) {
+  if (newest) {
+    q.emplace_newest(t.due, t.seq, t.room, t.gen, t.player, t.seat, t.kind);
+  } else {
+    q.push(t);
+  }
+}
+
+// Pop the queue's front, which must be the first of `queued` to fire; it leaves `queued`.
+void pop_first(TimerQueue& q, std::vector<Timer>& queued) {
+  const auto first = std::min_element(queued.begin(), queued.end(), detail::fires_before);
+  REQUIRE(q.next_due() == first->due);
+  REQUIRE(q.front().room == first->room);
+  queued.erase(first);
+  q.pop();
+}
+
+// The queue drains as exactly `queued`, in firing order.
+void check_drains_as(TimerQueue& q, std::vector<Timer> queued) {
+  std::sort(queued.begin(), queued.end(), detail::fires_before);
+  std::vector<std::uint32_t> expected;
+  for (const Timer& t : queued) expected.push_back(t.room);
+  CHECK(drain(q) == expected);
+  CHECK(q.empty());
+}
+
 }  // namespace
 
 TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "[timers]") {
@@ -58,33 +86,18 @@ TEST_CASE("timer queue: fires in (due, creation) order across lanes and heap", "
     std::vector<Timer> ts = pushes(rng, 1 + rng.below(3000));
     TimerQueue q;
     // Interleave pushes and pops as the engine does: pop what is due by `now`.
-    std::vector<std::uint32_t> fired;
     std::vector<Timer> queued;
     for (const Timer& t : ts) {
       // Every other run as the engine schedules: its seqs only grow, so each push is
       // the newest timer (emplace_newest's inline path, the heap for the out-of-order).
-      if (run % 2) {
-        q.emplace_newest(t.due, t.seq, t.room, t.gen, t.player, t.seat, t.kind);
-      } else {
-        q.push(t);
-      }
+      push_as(q, t, run % 2);
       queued.push_back(t);
       REQUIRE(q.size() == queued.size());
       REQUIRE(q.next_due() == q.front().due);
       const Time now = t.seq > 0 ? t.due - 250 : 0;
-      while (!q.empty() && q.front().due <= now) {
-        const auto first = std::min_element(queued.begin(), queued.end(), detail::fires_before);
-        REQUIRE(q.front().room == first->room);
-        fired.push_back(q.front().room);
-        queued.erase(first);
-        q.pop();
-      }
+      while (!q.empty() && q.front().due <= now) pop_first(q, queued);
     }
-    std::sort(queued.begin(), queued.end(), detail::fires_before);
-    std::vector<std::uint32_t> expected;
-    for (const Timer& t : queued) expected.push_back(t.room);
-    CHECK(drain(q) == expected);
-    CHECK(q.empty());
+    check_drains_as(q, queued);
   }
 }
 
@@ -114,24 +127,11 @@ TEST_CASE("timer queue: runs of equal dues pop in order while the other lanes fi
         case TimerKind::BotPick: due += static_cast<Time>(rng.below(50)); break;
       }
       const Timer t{due, seq++, static_cast<std::uint32_t>(step), 0, 0, 0, kind};
-      if (run % 2) {
-        q.emplace_newest(t.due, t.seq, t.room, t.gen, t.player, t.seat, t.kind);
-      } else {
-        q.push(t);
-      }
+      push_as(q, t, run % 2);
       queued.push_back(t);
-      for (std::uint64_t pops = rng.below(3); pops > 0 && !queued.empty(); --pops) {
-        const auto first = std::min_element(queued.begin(), queued.end(), detail::fires_before);
-        REQUIRE(q.next_due() == first->due);
-        REQUIRE(q.front().room == first->room);
-        queued.erase(first);
-        q.pop();
-      }
+      for (std::uint64_t pops = rng.below(3); pops > 0 && !queued.empty(); --pops) pop_first(q, queued);
     }
-    std::sort(queued.begin(), queued.end(), detail::fires_before);
-    std::vector<std::uint32_t> expected;
-    for (const Timer& t : queued) expected.push_back(t.room);
-    CHECK(drain(q) == expected);
+    check_drains_as(q, queued);
   }
 }
 
