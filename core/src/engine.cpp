@@ -627,18 +627,24 @@ inline bool join_kept_timers(const Engine::Impl& m, std::uint64_t started) noexc
   return Refusal{ErrorCode::NotPlaying, room_id(m.rooms[slot].number) + " has not started"};
 }
 
-// A choice `v` by `p`: its seat when it is accepted, else null (choice_refusal() says why).
-[[gnu::always_inline]] inline detail::Seat* choice_seat(Engine::Impl& m, const Engine::Impl::PlayerRec& p,
-                                                        std::int64_t v) {
-  if (v < 1 || v > 3 || p.room == kNone) [[unlikely]] return nullptr;
-  // The seat and the members through the player's block: the room record stays cold.
-  detail::Seat& seat = m.seat_at(*p.block, p.seat);
-  return seat.playing ? &seat : nullptr;
+// Whether the rules accept a choice `v` by `p`, and if not why: the one place its
+// conditions are written, for the accepted lane and the refusals alike.
+enum class ChoiceCheck : std::uint8_t { Accepted, BadChoice, NotInRoom, NotPlaying };
+
+// `seat` is set when accepted. The seat and the members come through the player's
+// block: the room record stays cold.
+[[gnu::always_inline]] inline ChoiceCheck check_choice(Engine::Impl& m, const Engine::Impl::PlayerRec& p,
+                                                       std::int64_t v, detail::Seat*& seat) {
+  if (v < 1 || v > 3) [[unlikely]] return ChoiceCheck::BadChoice;
+  if (p.room == kNone) [[unlikely]] return ChoiceCheck::NotInRoom;
+  seat = &m.seat_at(*p.block, p.seat);
+  return seat->playing ? ChoiceCheck::Accepted : ChoiceCheck::NotPlaying;
 }
 
-[[gnu::noinline]] Verdict choice_refusal(const Engine::Impl& m, const Engine::Impl::PlayerRec& p, std::int64_t v) {
-  if (v < 1 || v > 3) return bad_choice(v);
-  if (p.room == kNone) return not_in_room();
+[[gnu::noinline]] Verdict choice_refusal(const Engine::Impl& m, const Engine::Impl::PlayerRec& p, std::int64_t v,
+                                         ChoiceCheck why) {
+  if (why == ChoiceCheck::BadChoice) return bad_choice(v);
+  if (why == ChoiceCheck::NotInRoom) return not_in_room();
   return not_playing(m, p.room);
 }
 
@@ -651,8 +657,9 @@ inline bool join_kept_timers(const Engine::Impl& m, std::uint64_t started) noexc
 
 [[gnu::always_inline]] inline Verdict on_choice(Call& c, std::uint32_t id) {
   const Engine::Impl::PlayerRec& p = c.m.players.human(id);
-  detail::Seat* seat = choice_seat(c.m, p, c.value);
-  if (seat == nullptr) [[unlikely]] return choice_refusal(c.m, p, c.value);
+  detail::Seat* seat = nullptr;
+  const ChoiceCheck why = check_choice(c.m, p, c.value, seat);
+  if (why != ChoiceCheck::Accepted) [[unlikely]] return choice_refusal(c.m, p, c.value, why);
   accept_choice(c.m, p, *seat, c.value, c.now, c.out);
   c.timers_kept = true;
   return std::nullopt;
@@ -826,8 +833,8 @@ template <bool on_time = false>
   const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
   if (!p.online) [[unlikely]] return false;
   if (c.type == CommandType::Choice) {
-    detail::Seat* seat = choice_seat(m, p, c.value);
-    if (seat == nullptr) [[unlikely]] return false;
+    detail::Seat* seat = nullptr;
+    if (check_choice(m, p, c.value, seat) != ChoiceCheck::Accepted) [[unlikely]] return false;
     accept_choice(m, p, *seat, c.value, now, out);
     return true;
   }
