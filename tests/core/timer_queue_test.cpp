@@ -16,6 +16,21 @@ using roshambo::detail::TimerQueue;
 
 namespace {
 
+// The config's durations a test's timers follow: fills, deadlines and graces a fixed
+// time after they are set, bot picks at random within the countdown (as the engine).
+struct Durations {
+  Time fill, deadline, grace;
+  Time due(TimerKind kind, Time now, Rng& rng) const {
+    switch (kind) {
+      case TimerKind::BotFill: return now + fill;
+      case TimerKind::Deadline: return now + deadline;
+      case TimerKind::Grace: return now + grace;
+      case TimerKind::BotPick: break;
+    }
+    return now + static_cast<Time>(rng.below(static_cast<std::uint64_t>(deadline)));
+  }
+};
+
 // Pushes timers the way the engine does (host time only moves forward; fills,
 // deadlines and graces a fixed duration later, bot picks at random moments), and
 // sometimes a timer from a hand-made snapshot, out of its lane's order.
@@ -26,13 +41,7 @@ std::vector<Timer> pushes(Rng& rng, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     now += static_cast<Time>(rng.below(3));
     const auto kind = static_cast<TimerKind>(rng.below(4));
-    Time due = now;
-    switch (kind) {
-      case TimerKind::BotFill: due += 100; break;
-      case TimerKind::Deadline: due += 250; break;
-      case TimerKind::Grace: due += 40; break;
-      case TimerKind::BotPick: due += static_cast<Time>(rng.below(250)); break;
-    }
+    Time due = Durations{100, 250, 40}.due(kind, now, rng);
     if (rng.below(50) == 0) due -= static_cast<Time>(rng.below(30));  // out of order
     out.push_back(Timer{due, seq++, static_cast<std::uint32_t>(i), 0, 0, 0, kind});
   }
@@ -119,13 +128,7 @@ TEST_CASE("timer queue: runs of equal dues pop in order while the other lanes fi
       TimerKind kind = static_cast<TimerKind>(rng.below(std::min<std::uint64_t>(kinds, 3)));
       if (kind == TimerKind::BotPick) kind = TimerKind::Grace;
       if (kinds == 4 && rng.below(heap_odds) == 0) kind = TimerKind::BotPick;
-      Time due = now;
-      switch (kind) {
-        case TimerKind::BotFill: due += 20; break;
-        case TimerKind::Deadline: due += 50; break;
-        case TimerKind::Grace: due += 5; break;
-        case TimerKind::BotPick: due += static_cast<Time>(rng.below(50)); break;
-      }
+      const Time due = Durations{20, 50, 5}.due(kind, now, rng);
       const Timer t{due, seq++, static_cast<std::uint32_t>(step), 0, 0, 0, kind};
       push_as(q, t, run % 2);
       queued.push_back(t);
