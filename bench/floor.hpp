@@ -54,6 +54,35 @@ struct FloorStartScore {
   std::uint32_t win_streak = 0;
 };
 
+/// The tally of a member who chose `c` (0: no choice, else 1..3) in a room of `cap`
+/// members whose choices are counted in `n`, by counting (docs/RULES.md §4).
+inline PairTally floor_tally(std::uint8_t c, const std::uint32_t (&n)[4], std::uint32_t cap) noexcept {
+  // Any choice beats no choice; c beats kBeaten[c] and loses to kBeater[c].
+  constexpr std::uint8_t kBeaten[4] = {0, 3, 1, 2};
+  constexpr std::uint8_t kBeater[4] = {0, 2, 3, 1};
+  return {c == 0 ? 0 : n[kBeaten[c]] + n[0], c == 0 ? cap - n[0] : n[kBeater[c]]};
+}
+
+/// The streak rule of docs/RULES.md §5 for base score x, inline (rules.hpp's score() is
+/// out of line): updates the member's streak and total, returns the round score.
+/// x <= 1023, so x * multiplier fits.
+inline std::int64_t floor_score(std::int64_t x, std::uint32_t& streak, std::int64_t& total,
+                                const ScoringRules& rules) noexcept {
+  std::int64_t delta = 0;
+  if (x > 0) {
+    if (streak != std::numeric_limits<std::uint32_t>::max()) ++streak;
+    const std::uint32_t cap = rules.streak_cap;
+    delta = x * static_cast<std::int64_t>(cap != 0 && streak > cap ? cap : streak);
+  } else {
+    if (x < 0 || rules.preset != ScoringPreset::Reference) streak = 0;
+    if (x < 0 && rules.loss_penalty) delta = x;
+  }
+  if (__builtin_add_overflow(total, delta, &total)) {
+    total = delta > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+  }
+  return delta;
+}
+
 /// A lobby of `players` integer ids in rooms of `capacity`. One round is
 /// begin_round(), join() per player, choose() per choice, settle(). Events stay
 /// valid until the next begin_round().
@@ -109,15 +138,13 @@ class FloorLobby {
       for (std::size_t i = first; i < end; ++i) ++n[seat_choice_[i]];
       for (std::size_t i = first; i < end; ++i) {
         const std::uint8_t c = seat_choice_[i];
-        // Any choice beats no choice; c beats kBeaten[c] and loses to kBeater[c].
-        const std::uint32_t wins = c == 0 ? 0 : n[kBeaten[c]] + n[0];
-        const std::uint32_t losses = c == 0 ? cap_ - n[0] : n[kBeater[c]];
+        const PairTally t = floor_tally(c, n, cap_);
         FloorRow& row = result_rows_[i];
         Player& p = players_[seat_player_[i]];
-        const std::int64_t delta = score(static_cast<std::int64_t>(wins) - losses, p);
+        const std::int64_t delta = floor_score(t.base(), p.win_streak, p.total_score, rules_);
         p.room = kNoRoom;
         row = {delta, p.total_score, seat_player_[i], p.win_streak,
-               static_cast<std::uint16_t>(wins), static_cast<std::uint16_t>(losses), c};
+               static_cast<std::uint16_t>(t.wins), static_cast<std::uint16_t>(t.losses), c};
       }
       out.push_back({r, cap_, FloorEventType::Result});
     }
@@ -133,8 +160,6 @@ class FloorLobby {
 
  private:
   static constexpr std::uint32_t kNoRoom = std::numeric_limits<std::uint32_t>::max();
-  static constexpr std::uint8_t kBeaten[4] = {0, 3, 1, 2};
-  static constexpr std::uint8_t kBeater[4] = {0, 2, 3, 1};
 
   struct Player {
     std::int64_t total_score = 0;
@@ -142,25 +167,6 @@ class FloorLobby {
     std::uint32_t room = kNoRoom;
     std::uint32_t seat = 0;
   };
-
-  // The streak rule of docs/RULES.md §5 for base score x, inline (rules.hpp's score()
-  // is out of line); returns the round score. x <= 1023, so x * multiplier fits.
-  std::int64_t score(std::int64_t x, Player& p) const noexcept {
-    std::int64_t delta = 0;
-    if (x > 0) {
-      if (p.win_streak != std::numeric_limits<std::uint32_t>::max()) ++p.win_streak;
-      const std::uint32_t cap = rules_.streak_cap;
-      delta = x * static_cast<std::int64_t>(cap != 0 && p.win_streak > cap ? cap : p.win_streak);
-    } else {
-      if (x < 0 || rules_.preset != ScoringPreset::Reference) p.win_streak = 0;
-      if (x < 0 && rules_.loss_penalty) delta = x;
-    }
-    if (__builtin_add_overflow(p.total_score, delta, &p.total_score)) {
-      p.total_score = delta > 0 ? std::numeric_limits<std::int64_t>::max()
-                                : std::numeric_limits<std::int64_t>::min();
-    }
-    return delta;
-  }
 
   std::uint32_t cap_;
   ScoringRules rules_;
