@@ -99,18 +99,25 @@ std::string floor_disagrees() {
   return {};
 }
 
+// The players of a model's benchmark (args: players, capacity), rounded down to whole
+// rooms; 0, the benchmark skipped, when the models do not play like the engine.
+std::size_t model_players(benchmark::State& state) {
+  static const std::string disagreement = floor_disagrees();  // once per process
+  if (!disagreement.empty()) {
+    state.SkipWithError(disagreement.c_str());
+    return 0;
+  }
+  const auto cap = static_cast<std::size_t>(state.range(1));
+  return static_cast<std::size_t>(state.range(0)) / cap * cap;
+}
+
 // One round for every player, as BM_FullRound plays it (joins in id order, then
 // choices in id order, then the deadline; events drained after each call), on the
 // floor. Args: players, capacity.
 void BM_Floor(benchmark::State& state) {
-  static const std::string disagreement = floor_disagrees();  // once per process
-  if (!disagreement.empty()) {
-    state.SkipWithError(disagreement.c_str());
-    return;
-  }
-  const auto n = static_cast<std::size_t>(state.range(0));
+  const std::size_t players = model_players(state);
+  if (players == 0) return;
   const auto cap = static_cast<std::uint32_t>(state.range(1));
-  const std::size_t players = n / cap * cap;
   FloorLobby lobby(players, cap);
   const auto choices = floor_batches(players);
   std::vector<FloorEvent> out;
@@ -123,19 +130,13 @@ void BM_Floor(benchmark::State& state) {
 BENCHMARK(BM_Floor)->ArgNames({"players", "capacity"})->Args({100'000, 2})->Args({100'000, 10})
     ->Args({100'000, 1000})->Unit(benchmark::kMillisecond);
 
-
 // The round of BM_FullRoundVisited (handles, batched, events to a visitor) on the lean
 // round, with the same counters: the phases, player-rounds/s and the share of the
 // floor measured in the same process. Args: players, capacity.
 void BM_Lean(benchmark::State& state) {
-  static const std::string disagreement = floor_disagrees();  // once per process
-  if (!disagreement.empty()) {
-    state.SkipWithError(disagreement.c_str());
-    return;
-  }
-  const auto n = static_cast<std::size_t>(state.range(0));
+  const std::size_t players = model_players(state);
+  if (players == 0) return;
   const auto cap = static_cast<std::uint32_t>(state.range(1));
-  const std::size_t players = n / cap * cap;
   constexpr std::int64_t kGame = 5000;
   LeanLobby lobby(players, cap, {}, kGame);
   const std::vector<LeanCommand> joins = lean_joins(players);

@@ -169,6 +169,17 @@ class LeanLobby {
     std::uint32_t slot, gen;
   };
 
+  /// `e` (one of the kept views) made a `t` event at `at` to every member of room `r`
+  /// (its seats from `first`); the caller sets the type's other fields.
+  LeanView& to_room(LeanView& e, LeanEventType t, const Room& r, std::size_t first, std::int64_t at) const noexcept {
+    e.type = t;
+    e.at = at;
+    e.room = r.number;
+    e.members = &members_[first];
+    e.count = r.size;
+    return e;
+  }
+
   void join(std::uint32_t id, Player& p, std::int64_t at, LeanVisitor& v) {
     std::uint32_t slot = waiting_head_;
     if (slot == kNone) slot = open_room(at);
@@ -180,12 +191,7 @@ class LeanLobby {
     p.room = slot;
     p.seat = static_cast<std::uint16_t>(seat);
     ++r.humans;
-    LeanView& e = room_;
-    e.type = LeanEventType::Room;
-    e.at = at;
-    e.room = r.number;
-    e.members = &members_[first];
-    e.count = r.size;
+    LeanView& e = to_room(room_, LeanEventType::Room, r, first, at);
     e.full = r.size == cap_;
     v.on_event(e);
     if (r.size == cap_) start(slot, r, at, v);
@@ -231,12 +237,7 @@ class LeanLobby {
       const Player& m = players_[s.player];
       scores_[i] = {m.total, m.streak, s.player};
     }
-    LeanView& e = start_;
-    e.type = LeanEventType::Start;
-    e.at = at;
-    e.room = r.number;
-    e.members = &members_[first];
-    e.count = r.size;
+    LeanView& e = to_room(start_, LeanEventType::Start, r, first, at);
     e.game_time_ms = game_time_ms_;
     e.deadline = r.deadline;
     e.scores = scores_.data();
@@ -262,12 +263,7 @@ class LeanLobby {
     }
     if (base_sum != 0) ++bad_settlements_;
     ++settled_;
-    LeanView& e = result_;
-    e.type = LeanEventType::Result;
-    e.at = at;
-    e.room = r.number;
-    e.members = &members_[first];
-    e.count = r.size;
+    LeanView& e = to_room(result_, LeanEventType::Result, r, first, at);
     e.rows = rows_.data();
     v.on_event(e);
     r.number = 0;
