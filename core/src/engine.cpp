@@ -278,31 +278,46 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   r.deadline = at + cfg.game_time_ms;
   push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
   const std::span<detail::Seat> seats = r.seats();
-  const bool event = emits(EventType::Start);
-  SharedArray<StartScore> shared;
-  StartScore* scores = event ? event_array(seats.size(), view_scores, shared, nullptr) : nullptr;  // built below
-  for (std::uint32_t i = 0; i < seats.size(); ++i) {
-    seats[i].playing = true;
-    if (event) {
-      const PlayerRec& p = P(seats[i].player);
-      ::new (scores + i) StartScore{p.total, p.streak, handle_of(seats[i].player)};
-    }
-    if ((seats[i].player & kBotBit) && cfg.bot_strategy.chooses()) {
+  // A room of humans (the usual one), or bots that never choose: no pick to schedule.
+  if (r.humans == seats.size() || !cfg.bot_strategy.chooses()) {
+    for (detail::Seat& s : seats) s.playing = true;
+  } else {
+    for (std::uint32_t i = 0; i < seats.size(); ++i) {
+      seats[i].playing = true;
+      if (!(seats[i].player & kBotBit)) continue;
       // The bot's moment and choice come from (seed, room, seat): no shared generator.
       Rng rng = detail::bot_rng(cfg.seed, r.number, i);
       const Time when = at + static_cast<Time>(rng.below(static_cast<std::uint64_t>(cfg.game_time_ms)));
       push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, static_cast<std::uint16_t>(i));
     }
   }
-  if (!event) return;
-  if (visitor) {
-    EventView& v = to_room(view_start_, EventType::Start, r, at);
-    v.game_time_ms = cfg.game_time_ms;
-    v.deadline = r.deadline;
-    v.scores = {scores, seats.size()};
-    return visit(v, out);
+  if (!emits(EventType::Start)) return;
+  // Apart from the state change: only the vector form needs the frame of a shared array.
+  if (visitor) return visit_start(r, at, out);
+  build_start(r, at, out);
+}
+
+void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noexcept {
+  for (std::uint32_t i = 0; const detail::Seat& s : r.seats()) {
+    const PlayerRec& p = P(s.player);
+    ::new (scores + i++) StartScore{p.total, p.streak, handle_of(s.player)};
   }
-  emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(shared)}, at, out);
+}
+
+void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
+  if (view_scores.size() < r.size()) [[unlikely]] view_scores.resize(cfg.capacity);  // as event_array()
+  start_scores(r, view_scores.data());
+  EventView& v = to_room(view_start_, EventType::Start, r, at);
+  v.game_time_ms = cfg.game_time_ms;
+  v.deadline = r.deadline;
+  v.scores = {view_scores.data(), r.size()};
+  visit(v, out);
+}
+
+void Engine::Impl::build_start(const RoomRec& r, Time at, std::vector<Event>& out) {
+  SharedArray<StartScore> scores(r.size(), MemberListRef{}, Uninitialised{});
+  start_scores(r, scores.data());
+  emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)}, at, out);
 }
 
 void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {

@@ -176,6 +176,11 @@ struct Engine::Impl {
   /// The message of join()'s refusal `code` for `player`, in the state that refused it.
   std::string join_refusal(ErrorCode code, std::uint32_t player) const;
   void start(std::uint32_t slot, Time at, std::vector<Event>& out);
+  /// The start event of room `r`: its members' scores written to `scores` (one each),
+  /// visited, or built in `out`.
+  void start_scores(const RoomRec& r, StartScore* scores) const noexcept;
+  void visit_start(const RoomRec& r, Time at, std::vector<Event>& out);
+  void build_start(const RoomRec& r, Time at, std::vector<Event>& out);
   void settle_room(std::uint32_t slot, Time at, std::vector<Event>& out);
   void remove_member(std::uint32_t player, Time at, std::vector<Event>& out);
   /// A member drops with the grace on: offline, seat kept, Grace timer set.
