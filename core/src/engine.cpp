@@ -326,8 +326,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   for (const auto& s : r.seats()) counts.add(s.choice);
   const bool event = emits(EventType::Result);
   // Rows point into the members (their array's anchor); each is built in place below.
-  SharedArray<ResultRow> rows;
-  ResultRow* row = event ? event_array(r.size(), view_rows, rows, r.block.get()) : nullptr;
+  ResultRow* row = event ? event_array(r.size(), view_rows, result_rows, r.block.get()) : nullptr;
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
@@ -353,7 +352,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     v.rows = {view_rows.data(), r.size()};
     visit(v, out);
   } else if (event) {
-    emit_to_room(r, ResultData{r.number, std::move(rows)}, at, out);
+    emit_to_room(r, ResultData{r.number, std::move(result_rows)}, at, out);
   }
 
   if (!cfg.requeue) {

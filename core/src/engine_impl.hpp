@@ -216,6 +216,9 @@ struct Engine::Impl {
   std::vector<Event> pending;           // events built as Events during the call
   std::vector<StartScore> view_scores;  // a visited start's scores
   std::vector<ResultRow> view_rows;     // a visited result's rows
+  // A vector call's result rows between settle_room()'s loop and its event: a local
+  // with its destructor cost every settlement a frame slot and a cleanup.
+  SharedArray<ResultRow> result_rows;
   // One view per type: every field of its type is set at each use, the rest stay at
   // their defaults (a fresh view zeroed ~170 bytes each time).
   EventView view_room_, view_start_, view_movement_, view_result_;
