@@ -305,8 +305,7 @@ void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noex
 }
 
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
-  if (view_scores.size() < r.size()) [[unlikely]] view_scores.resize(cfg.capacity);  // as event_array()
-  start_scores(r, view_scores.data());
+  start_scores(r, view_buffer(r.size(), view_scores));
   EventView& v = to_room(view_start_, EventType::Start, r, at);
   v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
@@ -326,7 +325,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   for (const auto& s : r.seats()) counts.add(s.choice);
   const bool event = emits(EventType::Result);
   // Rows point into the members (their array's anchor); each is built in place below.
-  ResultRow* row = event ? event_array(r.size(), view_rows, result_rows, r.block.get()) : nullptr;
+  ResultRow* row = event ? event_array(r.size(), view_rows, result_rows, *r.block) : nullptr;
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {

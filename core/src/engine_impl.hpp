@@ -59,16 +59,19 @@ struct Engine::Impl {
     if (!out.empty()) visit_pending(out);
     visitor->on_event(v);
   }
-  /// Where an event's `n` scores or rows are to be built: for a visitor, the buffer the
-  /// engine keeps; else `shared`, made an array of the event's own (with `anchor`).
+  /// The engine's `buffer` for a visited event's `n` scores or rows.
   template <class T>
-  T* event_array(std::size_t n, std::vector<T>& buffer, SharedArray<T>& shared, const MemberList* anchor) {
-    if (visitor) {
-      // Sized once for the largest room (the capacity): a resize every room cost more.
-      if (buffer.size() < n) [[unlikely]] buffer.resize(cfg.capacity);
-      return buffer.data();
-    }
-    shared = SharedArray<T>(n, anchor ? anchor->share() : MemberListRef{}, Uninitialised{});
+  T* view_buffer(std::size_t n, std::vector<T>& buffer) {
+    // Sized once for the largest room (the capacity): a resize every room cost more.
+    if (buffer.size() < n) [[unlikely]] buffer.resize(cfg.capacity);
+    return buffer.data();
+  }
+  /// Where an event's `n` rows are to be built: for a visitor, the buffer the engine
+  /// keeps; else `shared`, made an array of the event's own, anchored to `anchor`.
+  template <class T>
+  T* event_array(std::size_t n, std::vector<T>& buffer, SharedArray<T>& shared, const MemberList& anchor) {
+    if (visitor) return view_buffer(n, buffer);
+    shared = SharedArray<T>(n, anchor.share(), Uninitialised{});
     return shared.data();
   }
   /// `v` (one of the kept views) made a `t` event at `at` to every member of room `r`,
