@@ -243,3 +243,66 @@ TEST_CASE("timer queue: filtering keeps the order across blocks, whatever it kee
     }
   }
 }
+
+TEST_CASE("timer queue: room timers whose steps pass 32 bits keep their order through the heap", "[timers]") {
+  // Bot fills and deadlines are kept as 32-bit steps from the timer before: a due ~49
+  // days after the back's, or a seq 2^32 after it (a hand-made snapshot, a long-lived
+  // engine), does not fit and waits in the heap; the firing order is unchanged.
+  constexpr Time kDay = 86'400'000;
+  constexpr std::uint64_t kBig = std::uint64_t{1} << 33;
+  for (const TimerKind kind : {TimerKind::BotFill, TimerKind::Deadline}) {
+    for (const bool newest : {false, true}) {
+      TimerQueue q;
+      const std::vector<Timer> ts = {
+          {10, 1, 0, 7, 0, 0, kind},          {10, 2, 1, 8, 0, 0, kind},
+          {60 * kDay, 3, 2, 9, 0, 0, kind},   // 60 days after the back: the heap
+          {60 * kDay, 4, 3, 1, 0, 0, kind},   // the back is still the second: the heap too
+          {11, 5, 4, 2, 0, 0, kind},          // fits after the second
+          {11, kBig, 5, 3, 0, 0, kind},       // a seq 2^33 after: the heap
+          {12, kBig + 1, 6, 4, 0, 0, kind},   // ~2^33 after the lane's back (seq 5): the heap
+      };
+      for (const Timer& t : ts) push_as(q, t, newest);
+      REQUIRE(q.size() == ts.size());
+      std::vector<Timer> seen;
+      q.for_each([&seen](const Timer& t) { seen.push_back(t); });
+      REQUIRE(seen.size() == ts.size());
+      for (const Timer& t : seen) {
+        const auto same = std::find_if(ts.begin(), ts.end(), [&t](const Timer& x) { return x.seq == t.seq; });
+        REQUIRE(same != ts.end());
+        CHECK((t.due == same->due && t.room == same->room && t.gen == same->gen && t.kind == kind));
+        CHECK(t.player == detail::kNoTimerPlayer);  // a room timer names no player
+      }
+      const TimerQueue copy = q;
+      check_drains_as(q, ts);
+      TimerQueue again = copy;
+      check_drains_as(again, ts);
+    }
+  }
+}
+
+TEST_CASE("timer queue: filtering out room timers between two kept ones spills a step too long", "[timers]") {
+  // Steps add up over the timers a filter drops: two kept timers ~60 days apart no
+  // longer fit one step, so the later one goes to the heap, in order still.
+  constexpr Time kDay = 86'400'000;
+  TimerQueue q;
+  std::vector<Timer> ts;
+  for (std::uint32_t i = 0; i < 100; ++i) ts.push_back(Timer{Time{i} * kDay, i + 1, i, i, 0, 0, TimerKind::Deadline});
+  for (const Timer& t : ts) q.push(t);
+  REQUIRE(q.lane_capacity() >= 100);  // each a day after the last: all in the lane
+  auto kept = [](const Timer& t) { return t.room < 3 || t.room % 60 == 0 || t.room > 95; };  // 2 to 60: 58 days
+  q.filter(kept);
+  std::erase_if(ts, [&kept](const Timer& t) { return !kept(t); });
+  REQUIRE(q.size() == ts.size());
+  // Pushed after the filter, behind the last kept one.
+  const Timer last{200 * kDay, 500, 999, 0, 0, 0, TimerKind::Deadline};
+  q.push(last);
+  ts.push_back(last);
+  // Each timer whole, not just in order: a step cut to 32 bits would shift a due.
+  std::vector<std::pair<Time, std::uint64_t>> got, want;
+  for (const Timer& t : ts) want.emplace_back(t.due, t.seq);
+  while (!q.empty()) {
+    got.emplace_back(q.front().due, q.front().seq);
+    q.pop();
+  }
+  CHECK(got == want);
+}
