@@ -61,6 +61,8 @@ Engine::Impl::Impl(Config c)
       players(detail::mix64(cfg.seed ^ 0x5851f42d4c957f2dULL)),
       waiting(cfg.fill_policy, cfg.capacity) {
   cfg.validate();
+  plain_rules = cfg.fill_policy == FillPolicy::Oldest && cfg.bot_fill_after_ms == 0 && !cfg.requeue &&
+                cfg.reconnect_grace_ms == 0;
   config_digest = detail::hash_bytes(cfg.to_json(), 1);
 }
 
@@ -81,6 +83,7 @@ MemberView Engine::Impl::view(const RoomRec& r) const {
   return MemberView{r.block->share(), r.size()};
 }
 
+template <class R>
 std::uint32_t Engine::Impl::open_room(Time at) {
   std::uint32_t slot;
   if (!free_rooms.empty()) {
@@ -106,7 +109,7 @@ std::uint32_t Engine::Impl::open_room(Time at) {
   }
   ++open_rooms;
   waiting.link(rooms, slot);
-  if (cfg.bot_fill_after_ms > 0) {
+  if (!R::kPlain && cfg.bot_fill_after_ms > 0) {
     push_timer(at + cfg.bot_fill_after_ms, slot, r.gen, detail::TimerKind::BotFill);
   }
   return slot;
@@ -141,20 +144,6 @@ void Engine::Impl::sweep_timers() {
   sweep_at = std::max<std::size_t>(64, 2 * timers.size());
 }
 
-bool Engine::Impl::live(const Timer& t) const noexcept {
-  if (t.kind == detail::TimerKind::Grace) {
-    // Cancelled by coming back (online), by the room closing, or by a later drop.
-    const PlayerRec& p = players.human(t.player);
-    return !p.online && p.room == t.room && p.grace_gen == t.gen;
-  }
-  const RoomRec& r = rooms[t.room];
-  return r.number != 0 && r.gen == t.gen;
-}
-
-void Engine::Impl::prune() noexcept {
-  while (!timers.empty() && !live(timers.front())) timers.pop();
-}
-
 template <class Data>
 void Engine::Impl::emit_to_room(const RoomRec& r, Data data, Time at, std::vector<Event>& out) const {
   // Built in place: a local Event moved in cost a 100-byte move and a destructor visit.
@@ -171,14 +160,16 @@ void Engine::Impl::visit_pending(std::vector<Event>& out) noexcept {
 
 // The visited forms of the hot events, out of line: the emitters stay small enough to
 // inline into the commands, where a filtered event costs one test.
+template <class R>
 void Engine::Impl::visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept {
   EventView& v = to_room(view_room_, EventType::Room, r, at);
   v.users = v.members;
   v.users_count = v.count;
   v.full = r.size() == cfg.capacity;
-  visit(v, out);
+  visit<R>(v, out);
 }
 
+template <class R>
 void Engine::Impl::visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                   std::vector<Event>& out) noexcept {
   EventView& v = view_movement_;
@@ -188,7 +179,7 @@ void Engine::Impl::visit_movement(const MemberList& block, std::uint32_t seat, s
   v.count = block.size();
   v.except = seat;
   v.face = face;
-  visit(v, out);
+  visit<R>(v, out);
 }
 
 void Engine::Impl::build_room(const RoomRec& r, Time at, std::vector<Event>& out) {
@@ -205,10 +196,11 @@ void Engine::Impl::emit_to_others(const MemberList& block, std::uint32_t seat, D
   e.data.emplace<Data>(std::move(data));
 }
 
+template <class R>
 void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                  std::vector<Event>& out) {
-  if (!emits(EventType::Movement)) return;
-  if (visitor) return visit_movement(block, seat, face, at, out);
+  if (!emits<R>(EventType::Movement)) return;
+  if (R::kPlain || visitor) return visit_movement<R>(block, seat, face, at, out);
   emit_to_others(block, seat, MovementData{face}, at, out);
 }
 
@@ -216,15 +208,16 @@ void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, st
 
 // Nothing due (fire_due's inline check): the queue is as the last call left it, its
 // front live (every call ends with prune()), so there is nothing to prune either.
+template <class R>
 void Engine::Impl::fire_due_from(Time t, std::vector<Event>& out) {
   while (!timers.empty() && timers.front().due <= t) {
     const Timer timer = timers.front();
     timers.pop();
-    if (live(timer)) fire(timer, out);
+    if (live<R>(timer)) fire<R>(timer, out);
     // Streaming: hand a full chunk over once this moment is done, so a long jump costs
     // time, not memory. The state is then exactly a tick to timer.due, should the sink
     // throw: cancelled timers at the front go first, as a tick's end would drop them.
-    if (sink && out.size() >= kEventChunk) {
+    if (!R::kPlain && sink && out.size() >= kEventChunk) {
       prune();
       if (timers.empty() || timers.front().due > timer.due) {
         now = timer.due;
@@ -233,42 +226,49 @@ void Engine::Impl::fire_due_from(Time t, std::vector<Event>& out) {
       }
     }
   }
-  prune();
+  prune<R>();
 }
 
+template <class R>
 void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
-  switch (t.kind) {
-    case detail::TimerKind::BotFill: {
-      const std::size_t before = rooms[t.room].size();
-      while (rooms[t.room].size() < cfg.capacity) {
-        add_member(t.room, new_bot());
+  if constexpr (R::kPlain) {
+    assert(t.kind == detail::TimerKind::Deadline);  // the only timer a plain call can hold
+    settle_room<R>(t.room, t.due, out);
+  } else {
+    switch (t.kind) {
+      case detail::TimerKind::BotFill: {
+        const std::size_t before = rooms[t.room].size();
+        while (rooms[t.room].size() < cfg.capacity) {
+          add_member(t.room, new_bot());
+        }
+        waiting.resized(rooms, t.room, before);
+        // One `room` event for the whole fill: bots arrive together.
+        emit_room(rooms[t.room], t.due, out);
+        start<R>(t.room, t.due, out);
+        break;
       }
-      waiting.resized(rooms, t.room, before);
-      // One `room` event for the whole fill: bots arrive together.
-      emit_room(rooms[t.room], t.due, out);
-      start(t.room, t.due, out);
-      break;
+      case detail::TimerKind::BotPick: {
+        RoomRec& r = rooms[t.room];
+        PlayerRec& b = P(t.player);
+        Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
+        rng.next();  // the first draw chose the moment
+        StrategyMemory memory;  // stateless: a bot plays one round
+        r.seats()[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
+        emit_movement(*r.block, b.seat, 0, t.due, out);
+        break;
+      }
+      case detail::TimerKind::Deadline:
+        settle_room<R>(t.room, t.due, out);
+        break;
+      case detail::TimerKind::Grace:
+        // Still away: gone exactly as by `leave`.
+        remove_member(t.player, t.due, out);
+        break;
     }
-    case detail::TimerKind::BotPick: {
-      RoomRec& r = rooms[t.room];
-      PlayerRec& b = P(t.player);
-      Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
-      rng.next();  // the first draw chose the moment
-      StrategyMemory memory;  // stateless: a bot plays one round
-      r.seats()[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
-      emit_movement(*r.block, b.seat, 0, t.due, out);
-      break;
-    }
-    case detail::TimerKind::Deadline:
-      settle_room(t.room, t.due, out);
-      break;
-    case detail::TimerKind::Grace:
-      // Still away: gone exactly as by `leave`.
-      remove_member(t.player, t.due, out);
-      break;
   }
 }
 
+template <class R>
 void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
   waiting.unlink(rooms, slot);
@@ -279,7 +279,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
   const std::span<detail::Seat> seats = r.seats();
   // A room of humans (the usual one), or bots that never choose: no pick to schedule.
-  if (r.humans == seats.size() || !cfg.bot_strategy.chooses()) {
+  if (R::kPlain || r.humans == seats.size() || !cfg.bot_strategy.chooses()) {
     for (detail::Seat& s : seats) s.playing = true;
   } else {
     for (std::uint32_t i = 0; i < seats.size(); ++i) {
@@ -291,9 +291,9 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, static_cast<std::uint16_t>(i));
     }
   }
-  if (!emits(EventType::Start)) return;
+  if (!emits<R>(EventType::Start)) return;
   // Apart from the state change: only the vector form needs the frame of a shared array.
-  if (visitor) return visit_start(r, at, out);
+  if (R::kPlain || visitor) return visit_start<R>(r, at, out);
   build_start(r, at, out);
 }
 
@@ -304,13 +304,14 @@ void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noex
   }
 }
 
+template <class R>
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
   start_scores(r, view_buffer(r.size(), view_scores));
   EventView& v = to_room(view_start_, EventType::Start, r, at);
   v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
   v.scores = {view_scores.data(), r.size()};
-  visit(v, out);
+  visit<R>(v, out);
 }
 
 void Engine::Impl::build_start(const RoomRec& r, Time at, std::vector<Event>& out) {
@@ -319,13 +320,16 @@ void Engine::Impl::build_start(const RoomRec& r, Time at, std::vector<Event>& ou
   emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)}, at, out);
 }
 
+template <class R>
 void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
   ChoiceCounts counts;
   for (const auto& s : r.seats()) counts.add(s.choice);
-  const bool event = emits(EventType::Result);
+  const bool event = emits<R>(EventType::Result);
   // Rows point into the members (their array's anchor); each is built in place below.
-  ResultRow* row = event ? event_array(r.size(), view_rows, result_rows, *r.block) : nullptr;
+  ResultRow* row = !event    ? nullptr
+                   : R::kPlain ? view_buffer(r.size(), view_rows)
+                               : event_array(r.size(), view_rows, result_rows, *r.block);
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
@@ -346,17 +350,17 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
-  if (event && visitor) {
+  if (event && (R::kPlain || visitor)) {
     EventView& v = to_room(view_result_, EventType::Result, r, at);
     v.rows = {view_rows.data(), r.size()};
-    visit(v, out);
+    visit<R>(v, out);
   } else if (event) {
     emit_to_room(r, ResultData{r.number, std::move(result_rows)}, at, out);
   }
 
-  if (!cfg.requeue) {
+  if (R::kPlain || !cfg.requeue) {
     // Humans only (the usual room), already out of it: nothing to visit, so inline.
-    if (r.humans == r.size()) [[likely]] return free_slot(r, slot);
+    if (R::kPlain || r.humans == r.size()) [[likely]] return free_slot(r, slot);
     close_room(slot, true);
     return;
   }
@@ -399,20 +403,26 @@ std::optional<ErrorCode> Engine::Impl::rejoin(const PlayerRec& p, Time at, std::
 
 // Inline into its callers (the accepted lane, the general path, requeueing): a call
 // saved and restored six registers and built a frame every join.
+template <class R>
 [[gnu::always_inline]] inline std::optional<ErrorCode> Engine::Impl::join(std::uint32_t player, Time at,
                                                                           std::vector<Event>& out) {
   const PlayerRec& p = P(player);
-  if (p.room != kNone) [[unlikely]] return rejoin(p, at, out);
-  std::uint32_t slot = waiting.pick();
+  if (p.room != kNone) [[unlikely]] {
+    const auto refused = rejoin(p, at, out);
+    // A plain call visits no event it built later than a hot one.
+    if (R::kPlain && !out.empty()) visit_pending(out);
+    return refused;
+  }
+  std::uint32_t slot = R::kPlain ? waiting.oldest() : waiting.pick();
   if (slot == kNone) {
     if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) return ErrorCode::CapacityExceeded;
-    slot = open_room(at);
+    slot = open_room<R>(at);
   }
   RoomRec& r = add_member(slot, player);
   const std::uint32_t size = r.size();
-  waiting.resized(rooms, slot, size - 1);
-  emit_room(r, at, out);
-  if (size == cfg.capacity) start(slot, at, out);
+  if (!R::kPlain) waiting.resized(rooms, slot, size - 1);
+  emit_room<R>(r, at, out);
+  if (size == cfg.capacity) start<R>(slot, at, out);
   return std::nullopt;
 }
 
@@ -665,10 +675,11 @@ enum class ChoiceCheck : std::uint8_t { Accepted, BadChoice, NotInRoom, NotPlayi
 }
 
 // The accepted choice: no phase, membership or presence changes, so no timer either.
+template <class R = GeneralRound>
 [[gnu::always_inline]] inline void accept_choice(Engine::Impl& m, const Engine::Impl::PlayerRec& p, detail::Seat& seat,
                                                  std::int64_t v, Time now, std::vector<Event>& out) {
   seat.choice = static_cast<Choice>(v);
-  m.emit_movement(*p.block, p.seat, 0, now, out);
+  m.emit_movement<R>(*p.block, p.seat, 0, now, out);
 }
 
 [[gnu::always_inline]] inline Verdict on_choice(Call& c, std::uint32_t id) {
@@ -838,26 +849,27 @@ Refusal offline(std::string_view uid) {
 // (as handle_by() would have done it); false when it is anything else or refused, and
 // changed nothing but firing the timers due by `now`, for handle_by() to take it.
 // `on_time`: the caller has found `now` a time the engine takes (a batch checks once).
-template <bool on_time = false>
+// `R`: PlainRound when the call is plain (Engine::Impl::plain_call()).
+template <bool on_time = false, class R = GeneralRound>
 [[gnu::always_inline]] inline bool handle_accepted(Engine::Impl& m, const HandleCommand& c, Time now,
                                                    std::vector<Event>& out) {
   if (c.type != CommandType::Choice && c.type != CommandType::Join) [[unlikely]] return false;
   if (c.who.index >= m.players.human_count()) [[unlikely]] return false;
   if (!on_time && (now < m.now || now > kMaxTime)) [[unlikely]] return false;
-  m.fire_due(now, out);
+  m.fire_due<R>(now, out);
   m.now = now;
   const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
   if (!p.online) [[unlikely]] return false;
   if (c.type == CommandType::Choice) {
     detail::Seat* seat = nullptr;
     if (check_choice(m, p, c.value, seat) != ChoiceCheck::Accepted) [[unlikely]] return false;
-    accept_choice(m, p, *seat, c.value, now, out);
+    accept_choice<R>(m, p, *seat, c.value, now, out);
     return true;
   }
   const std::uint64_t started = m.rooms_started;
   // A refused join changes nothing: handle_by() runs it again for its message.
-  if (m.join(c.who.index, now, out)) [[unlikely]] return false;
-  if (!join_kept_timers(m, started)) m.prune();
+  if (m.join<R>(c.who.index, now, out)) [[unlikely]] return false;
+  if (!join_kept_timers(m, started)) m.prune<R>();
   return true;
 }
 
@@ -914,6 +926,7 @@ namespace {
 }
 
 // A batch by handle: each command exactly as its own call, in one call.
+template <class R = GeneralRound>
 BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, Time now,
                          std::vector<Event>& out) {
   // A time refused is the first command's refusal (handle_by() says so); a time taken
@@ -921,8 +934,10 @@ BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, 
   const bool on_time = now >= m.now && now <= kMaxTime;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const HandleCommand& c = batch[i];
-    if (on_time && handle_accepted<true>(m, c, now, out)) [[likely]] continue;
+    if (on_time && handle_accepted<true, R>(m, c, now, out)) [[likely]] continue;
     if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) return {i + 1, refused};
+    // A plain call's hot events are visited without a look at `out` (the pending ones).
+    if (R::kPlain && !out.empty()) m.visit_pending(out);
   }
   return {batch.size(), std::nullopt};
 }
@@ -936,7 +951,8 @@ BatchResult Engine::handle(std::span<const HandleCommand> batch, Time now, std::
 BatchResult Engine::handle(std::span<const HandleCommand> batch, Time now, EventVisitor& visitor) {
   Impl& m = *impl_;
   VisitorScope scope(m, visitor);
-  const BatchResult result = handle_batch(m, batch, now, m.pending);
+  const BatchResult result = m.plain_call() ? handle_batch<PlainRound>(m, batch, now, m.pending)
+                                            : handle_batch(m, batch, now, m.pending);
   if (!m.pending.empty()) m.visit_pending(m.pending);
   return result;
 }
@@ -968,14 +984,24 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
   Impl& m = *impl_;
   VisitorScope scope(m, visitor);
   std::optional<ErrorCode> refused;
-  if (!handle_accepted(m, {who, type, value}, now, m.pending)) refused = handle_by(m, who, type, value, now, m.pending);
+  const HandleCommand c{who, type, value};
+  if (!(m.plain_call() ? handle_accepted<false, PlainRound>(m, c, now, m.pending) : handle_accepted(m, c, now, m.pending))) {
+    refused = handle_by(m, who, type, value, now, m.pending);
+  }
   if (!m.pending.empty()) m.visit_pending(m.pending);
   return refused;
 }
 
 std::optional<ErrorCode> Engine::tick(Time now, EventVisitor& visitor) {
-  VisitorScope scope(*impl_, visitor);
-  const auto refused = tick(now, impl_->pending);
+  Impl& m = *impl_;
+  VisitorScope scope(m, visitor);
+  std::optional<ErrorCode> refused;
+  if (m.plain_call() && now >= m.now && now <= kMaxTime) {
+    m.fire_due<PlainRound>(now, m.pending);
+    m.now = now;
+  } else {
+    refused = tick(now, m.pending);
+  }
   if (!impl_->pending.empty()) impl_->visit_pending(impl_->pending);
   return refused;
 }

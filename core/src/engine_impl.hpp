@@ -24,6 +24,16 @@ Rng bot_rng(std::uint64_t seed, std::uint64_t room, std::uint32_t seat) noexcept
 
 }  // namespace detail
 
+/// What a call's hot path may take as known: nothing (GeneralRound, every rule's test
+/// runs), or that the call is plain (PlainRound; see Engine::Impl::plain_call()), so the
+/// tests for the rules it cannot meet compile away.
+struct GeneralRound {
+  static constexpr bool kPlain = false;
+};
+struct PlainRound {
+  static constexpr bool kPlain = true;
+};
+
 struct Engine::Impl {
   using PlayerRec = detail::PlayerRec;
   using RoomRec = detail::RoomRec;
@@ -34,6 +44,9 @@ struct Engine::Impl {
 
   Config cfg;
   ScoringRules rules;
+  // The config has no rule beyond the round itself: fill policy `oldest`, no bot fill,
+  // no requeue, no reconnection grace (see plain_call()).
+  bool plain_rules = false;
   std::uint64_t config_digest = 0;  // hash of cfg.to_json(): the config never changes
   Time now = 0;
 
@@ -55,9 +68,20 @@ struct Engine::Impl {
   EventVisitor* visitor = nullptr;
   /// Hand the Events waiting in `out` to the visitor as views, and drop them.
   void visit_pending(std::vector<Event>& out) noexcept;
+  template <class R = GeneralRound>
   void visit(const EventView& v, std::vector<Event>& out) noexcept {
-    if (!out.empty()) visit_pending(out);
+    if (!R::kPlain && !out.empty()) visit_pending(out);
     visitor->on_event(v);
+  }
+  /// True when this call may take the plain round (PlainRound): plain rules, no bot
+  /// seated (a snapshot may hold some), every event type wanted, all visited, no sink.
+  /// Then every queued timer is a deadline (bot fills, bot picks and graces need the
+  /// rules or bots it rules out), every member is human, and no built event waits in
+  /// `pending` when a hot one is visited (a plain call hands them over as soon as it
+  /// builds them). Nothing a call does changes it before the call ends.
+  bool plain_call() const noexcept {
+    return plain_rules && visitor != nullptr && sink == nullptr && event_filter == kAllEvents &&
+           players.live_bots() == 0;
   }
   /// The engine's `buffer` for a visited event's `n` scores or rows.
   template <class T>
@@ -84,7 +108,9 @@ struct Engine::Impl {
     v.room = r.number;
     return v;
   }
+  template <class R>
   void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
+  template <class R>
   [[gnu::noinline]] void visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                         std::vector<Event>& out) noexcept;
   // Event types the host wants built (Engine::set_event_filter): not game state, so in
@@ -92,8 +118,9 @@ struct Engine::Impl {
   EventFilter event_filter = kAllEvents;
   std::uint64_t filtered_events = 0;
   /// True when an event of type `t` is to be built; else counts it as filtered.
+  template <class R = GeneralRound>
   bool emits(EventType t) noexcept {
-    if (event_filter & event_bit(t)) return true;
+    if (R::kPlain || (event_filter & event_bit(t))) return true;
     ++filtered_events;
     return false;
   }
@@ -118,6 +145,7 @@ struct Engine::Impl {
     char* seats = reinterpret_cast<char*>(&block) + MemberList::seat_offset(cfg.capacity);
     return reinterpret_cast<detail::Seat*>(seats)[i];
   }
+  template <class R>
   std::uint32_t open_room(Time at);
   /// Close room `slot`: its bots leave the pool, its humans are in no room (`released`:
   /// the caller has already said so in their records).
@@ -163,27 +191,48 @@ struct Engine::Impl {
   }
   /// Drop every cancelled timer (see engine.cpp).
   [[gnu::noinline]] void sweep_timers();
-  bool live(const Timer& t) const noexcept;
-  void prune() noexcept;
+  /// Whether timer `t` still stands (its room or drop unchanged since it was set).
+  template <class R = GeneralRound>
+  bool live(const Timer& t) const noexcept {
+    if (!R::kPlain && t.kind == detail::TimerKind::Grace) {
+      // Cancelled by coming back (online), by the room closing, or by a later drop.
+      const PlayerRec& p = players.human(t.player);
+      return !p.online && p.room == t.room && p.grace_gen == t.gen;
+    }
+    const RoomRec& r = rooms[t.room];
+    return r.number != 0 && r.gen == t.gen;
+  }
+  /// Drop the cancelled timers at the queue's front.
+  template <class R = GeneralRound>
+  void prune() noexcept {
+    while (!timers.empty() && !live<R>(timers.front())) timers.pop();
+  }
 
   // --- rules in motion
   /// Fire every timer due by `now`. Inline up to the common case, nothing due (once
   /// per command).
+  template <class R = GeneralRound>
   void fire_due(Time now, std::vector<Event>& out) {
-    if (timers.next_due() <= now) fire_due_from(now, out);
+    if (timers.next_due() <= now) fire_due_from<R>(now, out);
   }
+  template <class R>
   void fire_due_from(Time now, std::vector<Event>& out);
+  template <class R>
   void fire(const Timer& t, std::vector<Event>& out);
   /// `player` (online, human) joins; a refusal changes nothing (join_refusal() says why).
+  template <class R = GeneralRound>
   std::optional<ErrorCode> join(std::uint32_t player, Time at, std::vector<Event>& out);
   /// The message of join()'s refusal `code` for `player`, in the state that refused it.
   std::string join_refusal(ErrorCode code, std::uint32_t player) const;
+  template <class R>
   void start(std::uint32_t slot, Time at, std::vector<Event>& out);
   /// The start event of room `r`: its members' scores written to `scores` (one each),
   /// visited, or built in `out`.
   void start_scores(const RoomRec& r, StartScore* scores) const noexcept;
+  template <class R>
   void visit_start(const RoomRec& r, Time at, std::vector<Event>& out);
   void build_start(const RoomRec& r, Time at, std::vector<Event>& out);
+  template <class R>
   void settle_room(std::uint32_t slot, Time at, std::vector<Event>& out);
   void remove_member(std::uint32_t player, Time at, std::vector<Event>& out);
   /// A member drops with the grace on: offline, seat kept, Grace timer set.
@@ -192,11 +241,12 @@ struct Engine::Impl {
   void resume(std::uint32_t player, Time at, std::vector<Event>& out);
   void emit_presence(const RoomRec& r, std::uint32_t seat, bool online, Time at,
                      std::vector<Event>& out);
+  template <class R = GeneralRound>
   void emit_room(const RoomRec& r, Time at, std::vector<Event>& out) {
     // Inline up to the filter and the form: a host that filters room events (the
     // simulator) pays a test a join, a visiting one a call.
-    if (!emits(EventType::Room)) return;
-    if (visitor) return visit_room(r, at, out);
+    if (!emits<R>(EventType::Room)) return;
+    if (R::kPlain || visitor) return visit_room<R>(r, at, out);
     build_room(r, at, out);
   }
   void build_room(const RoomRec& r, Time at, std::vector<Event>& out);
@@ -212,6 +262,7 @@ struct Engine::Impl {
   static void emit_to_others(const MemberList& block, std::uint32_t seat, Data data, Time at,
                              std::vector<Event>& out);
   /// `movement` of seat `seat` (a choice when face is 0) to the other members.
+  template <class R = GeneralRound>
   void emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                             std::vector<Event>& out);
 

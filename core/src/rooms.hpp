@@ -148,6 +148,8 @@ class WaitingRooms {
     if (policy_ == FillPolicy::Fullest) return fullest();
     return policy_ == FillPolicy::Newest ? tail_ : head_;
   }
+  /// The oldest waiting room (pick() under `oldest`), or kNone.
+  std::uint32_t oldest() const noexcept { return head_; }
   /// Rooms waiting.
   std::uint64_t size() const noexcept { return count_; }
 

@@ -177,7 +177,11 @@ std::vector<std::optional<ErrorCode>> run_batch(Engine& e, std::span<const Handl
 TEST_CASE("handles: a batch is its commands' single calls, byte for byte", "[handles][batch][property]") {
   Rand seeds(20261127);
   for (int run = 0; run < 60; ++run) {
-    const Config cfg = random_config(seeds);
+    // Some runs with plain rules (the visited batches take the plain round), some plain
+    // but for one rule (they must not).
+    Config cfg = random_config(seeds);
+    if (run % 4 == 1) cfg = plain_rules(cfg);
+    if (run % 8 == 2) cfg = plain_but_one(cfg, seeds, static_cast<std::uint64_t>(run / 8));
     CommandGen gen(seeds.next(), 4 + static_cast<std::uint32_t>(seeds.below(8)), cfg.game_time_ms);
     Engine single(cfg), batched(cfg);
     if (run % 4 == 3) {

@@ -33,7 +33,12 @@ TEST_CASE("event views: visiting calls give the vector calls' events, in order, 
           "[view][property]") {
   Rand seeds(20261126);
   for (int run = 0; run < 80; ++run) {
-    const Config cfg = random_config(seeds);
+    // Some runs with plain rules: the plain round's path when every event is visited
+    // (run % 4 == 2), the general one when some are filtered; and some plain but for
+    // one rule, which take the general path.
+    Config cfg = random_config(seeds);
+    if (run % 8 == 2 || run % 8 == 3) cfg = plain_rules(cfg);
+    if (run % 8 == 6) cfg = plain_but_one(cfg, seeds, static_cast<std::uint64_t>(run / 8));
     // Some runs keep only some types, the simulator's among them: filtered events are
     // skipped alike. Throughout, the rare events still built as Events (hi, leave,
     // presence, resume, errors) interleave with the views in the vector's order.
@@ -158,4 +163,32 @@ TEST_CASE("event views: a player renamed while seated keeps its joining profile 
   REQUIRE(names.rooms.size() == 2);
   CHECK(names.rooms[1] == std::vector<std::string>{"Ann", "Xyz"});
   e.verify();
+}
+
+TEST_CASE("event views: plain rules with bots restored still fire the bots' timers", "[view][bots]") {
+  // A snapshot may seat bots under a config that makes none (a host that turned bot
+  // fills off): their pick timers must fire as bot picks, visited or not.
+  Config cfg;
+  cfg.capacity = 3;
+  cfg.bot_fill_after_ms = 100;
+  cfg.bot_strategy = Strategy::parse_bot("rock");
+  Engine e(cfg);
+  std::vector<Event> out;
+  e.handle(Command::hello("ann", "Ann"), 0, out);
+  e.handle(Command::join("ann"), 0, out);
+  e.tick(100, out);  // two bots fill the room and it starts: their picks are queued
+  REQUIRE(e.stats().bots == 2);
+  Json j = Json::parse(e.snapshot());
+  j["config"] = Json::parse(plain_rules(Config::from_json(j["config"].dump())).to_json());
+  Engine vec = Engine::from_snapshot(j.dump()), vis = Engine::from_snapshot(j.dump());
+  std::vector<Event> a;
+  Keeper keep;
+  const Time end = 100 + cfg.game_time_ms;
+  REQUIRE(vec.tick(end, a) == vis.tick(end, keep));
+  CHECK(log_of(a) == log_of(keep.events));
+  std::size_t picks = 0;
+  for (const Event& ev : a) picks += ev.type() == EventType::Movement;
+  CHECK(picks == 2);  // each bot picks once
+  CHECK(vec.digest() == vis.digest());
+  vis.verify();
 }

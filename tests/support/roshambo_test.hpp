@@ -258,4 +258,28 @@ inline Config random_config(Rand& r) {
   return c;
 }
 
+/// `c` with no rule beyond the round itself (fill policy `oldest`, no bot fill, no
+/// requeue, no grace): the engine then takes its plain round on calls that visit every
+/// event, a path of its own to test.
+inline Config plain_rules(Config c) {
+  c.fill_policy = FillPolicy::Oldest;
+  c.bot_fill_after_ms = 0;
+  c.requeue = false;
+  c.reconnect_grace_ms = 0;
+  return c;
+}
+
+/// plain_rules(c) but for one rule, by `k`: requeue, another fill policy, bot fills or
+/// a grace. The engine must then take its general path.
+inline Config plain_but_one(Config c, Rand& r, std::uint64_t k) {
+  c = plain_rules(c);
+  switch (k % 4) {
+    case 0: c.requeue = true; break;
+    case 1: c.fill_policy = r.chance(1, 2) ? FillPolicy::Newest : FillPolicy::Fullest; break;
+    case 2: c.bot_fill_after_ms = r.range(1, 3000); break;
+    default: c.reconnect_grace_ms = r.range(1, 2 * c.game_time_ms); break;
+  }
+  return c;
+}
+
 }  // namespace rt
