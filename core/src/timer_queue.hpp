@@ -495,8 +495,9 @@ class TimerQueue {
       default: return kHeap;
     }
   }
-  /// The front, and rest_due_, from every source's own front.
-  void find_front() noexcept {
+  /// The front, and rest_due_, from every source's own front. Out of line: pop() stays
+  /// small enough to inline, and a round's deadlines pop without it.
+  [[gnu::noinline]] void find_front() noexcept {
     const Timer* fronts[4] = {room_lanes_[0].empty() ? nullptr : &room_lanes_[0].front(),
                               room_lanes_[1].empty() ? nullptr : &room_lanes_[1].front(),
                               graces_.empty() ? nullptr : &graces_.front(), heap_.empty() ? nullptr : &heap_.front()};
