@@ -172,14 +172,7 @@ void Engine::Impl::visit_room(const RoomRec& r, Time at, std::vector<Event>& out
 template <class R>
 void Engine::Impl::visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                   std::vector<Event>& out) noexcept {
-  EventView& v = view_movement_;
-  v.type = EventType::Movement;
-  v.at = at;
-  v.members = &block;
-  v.count = block.size();
-  v.except = seat;
-  v.face = face;
-  visit<R>(v, out);
+  movement_view<R>(block, seat, face, at, out);
 }
 
 void Engine::Impl::build_room(const RoomRec& r, Time at, std::vector<Event>& out) {
@@ -200,7 +193,8 @@ template <class R>
 void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                  std::vector<Event>& out) {
   if (!emits<R>(EventType::Movement)) return;
-  if (R::kPlain || visitor) return visit_movement<R>(block, seat, face, at, out);
+  if constexpr (R::kPlain) return movement_view<R>(block, seat, face, at, out);
+  if (visitor) return visit_movement<R>(block, seat, face, at, out);
   emit_to_others(block, seat, MovementData{face}, at, out);
 }
 
@@ -297,16 +291,17 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   build_start(r, at, out);
 }
 
+template <class R>
 void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noexcept {
   for (std::uint32_t i = 0; const detail::Seat& s : r.seats()) {
-    const PlayerRec& p = P(s.player);
-    ::new (scores + i++) StartScore{p.total, p.streak, handle_of(s.player)};
+    const PlayerRec& p = member<R>(s.player);
+    ::new (scores + i++) StartScore{p.total, p.streak, R::kPlain ? s.player : handle_of(s.player)};
   }
 }
 
 template <class R>
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
-  start_scores(r, view_buffer(r.size(), view_scores));
+  start_scores<R>(r, view_buffer(r.size(), view_scores));
   EventView& v = to_room(view_start_, EventType::Start, r, at);
   v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
@@ -316,7 +311,7 @@ void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& ou
 
 void Engine::Impl::build_start(const RoomRec& r, Time at, std::vector<Event>& out) {
   SharedArray<StartScore> scores(r.size(), MemberListRef{}, Uninitialised{});
-  start_scores(r, scores.data());
+  start_scores<GeneralRound>(r, scores.data());
   emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)}, at, out);
 }
 
@@ -333,7 +328,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
   for (const auto& s : r.seats()) {
-    PlayerRec& p = P(s.player);
+    PlayerRec& p = member<R>(s.player);
     const PairTally t = detail::tally(s.choice, counts);
     const std::int64_t x = t.base();
     base_sum += x;
@@ -346,7 +341,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
     p.room = kNone;
     p.block = nullptr;
     if (!event) continue;
-    ::new (row++) ResultRow{&(*r.block)[i++], s.choice, t, rs.round_score, p.total, p.streak, handle_of(s.player)};
+    ::new (row++) ResultRow{&(*r.block)[i++], s.choice, t, rs.round_score, p.total, p.streak,
+                            R::kPlain ? s.player : handle_of(s.player)};
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
@@ -632,8 +628,9 @@ Verdict on_hello(Call& c, const Command& cmd) {
 // Only a start cancels a timer in a join (the room's bot fill, by its new gen; without
 // bot fills, none); a room opened in a closed slot revives none, and the joiner,
 // online, has no live grace. `started`: rooms_started before the join.
+template <class R = GeneralRound>
 inline bool join_kept_timers(const Engine::Impl& m, std::uint64_t started) noexcept {
-  return m.rooms_started == started || m.cfg.bot_fill_after_ms == 0;
+  return R::kPlain || m.rooms_started == started || m.cfg.bot_fill_after_ms == 0;
 }
 
 [[gnu::always_inline]] inline Verdict on_join(Call& c, std::uint32_t id) {
@@ -869,7 +866,7 @@ template <bool on_time = false, class R = GeneralRound>
   const std::uint64_t started = m.rooms_started;
   // A refused join changes nothing: handle_by() runs it again for its message.
   if (m.join<R>(c.who.index, now, out)) [[unlikely]] return false;
-  if (!join_kept_timers(m, started)) m.prune<R>();
+  if (!join_kept_timers<R>(m, started)) m.prune<R>();
   return true;
 }
 

@@ -110,6 +110,21 @@ struct Engine::Impl {
   }
   template <class R>
   void visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept;
+  /// A movement's view, visited. Out of line in general (emit_movement() then stays
+  /// small enough to inline into every command that moves), inline in a plain round,
+  /// where a choice is the whole command.
+  template <class R>
+  [[gnu::always_inline]] void movement_view(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
+                                            std::vector<Event>& out) noexcept {
+    EventView& v = view_movement_;
+    v.type = EventType::Movement;
+    v.at = at;
+    v.members = &block;
+    v.count = block.size();
+    v.except = seat;
+    v.face = face;
+    visit<R>(v, out);
+  }
   template <class R>
   [[gnu::noinline]] void visit_movement(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                         std::vector<Event>& out) noexcept;
@@ -134,6 +149,15 @@ struct Engine::Impl {
   // --- players
   PlayerRec& P(std::uint32_t id) noexcept { return players[id]; }
   const PlayerRec& P(std::uint32_t id) const noexcept { return players[id]; }
+  /// A seated member's record: P(), or in a plain round (no bot seated) a human's.
+  template <class R>
+  PlayerRec& member(std::uint32_t id) noexcept {
+    return R::kPlain ? players.human(id) : players[id];
+  }
+  template <class R>
+  const PlayerRec& member(std::uint32_t id) const noexcept {
+    return R::kPlain ? players.human(id) : players[id];
+  }
   std::uint32_t new_bot();
 
   // --- rooms
@@ -228,6 +252,7 @@ struct Engine::Impl {
   void start(std::uint32_t slot, Time at, std::vector<Event>& out);
   /// The start event of room `r`: its members' scores written to `scores` (one each),
   /// visited, or built in `out`.
+  template <class R>
   void start_scores(const RoomRec& r, StartScore* scores) const noexcept;
   template <class R>
   void visit_start(const RoomRec& r, Time at, std::vector<Event>& out);
