@@ -213,13 +213,16 @@ class BlockFifo {
 /// queue's heap takes it, so any order of pushes keeps the firing order.
 class RoomTimerLane {
  public:
-  explicit RoomTimerLane(TimerKind kind) noexcept { front_.kind = kind; }
+  explicit RoomTimerLane(TimerKind kind) noexcept : kind_(kind) {}
 
   bool empty() const noexcept { return entries_.empty(); }
   std::size_t size() const noexcept { return entries_.size(); }
   std::size_t capacity() const noexcept { return entries_.capacity(); }
-  /// The lane's first timer, whole. Not empty().
-  const Timer& front() const noexcept { return front_; }
+  /// The lane's first timer, whole. Not empty(). By value, from its fields: a Timer
+  /// read whole right after pop() wrote them one by one waited on store forwarding.
+  Timer front() const noexcept { return Timer{front_due_, front_seq_, front_room_, front_gen_, kNoTimerPlayer, 0, kind_}; }
+  /// front().due, alone.
+  Time front_due() const noexcept { return front_due_; }
   /// Whether a timer (due, seq) can follow the back.
   bool fits(Time due, std::uint64_t seq) const noexcept { return empty() || follows(due, seq); }
   /// Append a timer that fits().
@@ -240,15 +243,15 @@ class RoomTimerLane {
     entries_.pop();
     if (entries_.empty()) return;
     const Entry& e = entries_.front();
-    front_.due += e.due_step;
-    front_.seq += e.seq_step;
-    front_.room = e.room;
-    front_.gen = e.gen;
+    front_due_ += e.due_step;
+    front_seq_ += e.seq_step;
+    front_room_ = e.room;
+    front_gen_ = e.gen;
   }
   /// `fn(timer)` for each timer, whole, in firing order.
   template <class Fn>
   void for_each(Fn&& fn) const {
-    Timer t = front_;
+    Timer t = front();
     bool first = true;
     entries_.for_each([&](const Entry& e) {
       if (!first) {
@@ -265,7 +268,7 @@ class RoomTimerLane {
   /// no longer fits after the one kept before it (steps add up over dropped ones).
   template <class Keep, class Spill>
   void filter(Keep& keep, Spill& spill) {
-    Timer t = front_;  // the timer being read, whole
+    Timer t = front();  // the timer being read, whole
     bool first = true, any = false;
     Time last_due = 0;
     std::uint64_t last_seq = 0;
@@ -279,7 +282,7 @@ class RoomTimerLane {
       first = false;
       if (!keep(t)) return false;
       if (!any) {
-        front_ = t;  // whole: its entry's steps are spent
+        set_front(t.due, t.seq, t.room, t.gen);  // whole: its entry's steps are spent
         last_due = t.due;
         last_seq = t.seq;
       } else if (!(static_cast<std::uint64_t>(t.due - last_due) <= kMaxStep && t.seq - last_seq <= kMaxStep)) {
@@ -319,18 +322,24 @@ class RoomTimerLane {
     // A first entry's steps are spent (from a back since popped, or none): only its
     // room and gen are read.
     e = Entry{static_cast<std::uint32_t>(due - back_due_), static_cast<std::uint32_t>(seq - back_seq_), room, gen};
-    if (entries_.size() == 1) [[unlikely]] {  // the new front
-      front_.due = due;
-      front_.seq = seq;
-      front_.room = room;
-      front_.gen = gen;
-    }
+    if (entries_.size() == 1) [[unlikely]] set_front(due, seq, room, gen);
     back_due_ = due;
     back_seq_ = seq;
   }
 
+  void set_front(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen) noexcept {
+    front_due_ = due;
+    front_seq_ = seq;
+    front_room_ = room;
+    front_gen_ = gen;
+  }
+
   BlockFifo<Entry> entries_;
-  Timer front_{0, 0, 0, 0, kNoTimerPlayer, 0, TimerKind::Deadline};  // whole, while not empty
+  // The front, whole, while not empty.
+  Time front_due_ = 0;
+  std::uint64_t front_seq_ = 0;
+  std::uint32_t front_room_ = 0, front_gen_ = 0;
+  TimerKind kind_;
   Time back_due_ = 0;  // the back's due and seq, while not empty
   std::uint64_t back_seq_ = 0;
 };
@@ -421,7 +430,7 @@ class TimerQueue {
   std::size_t size() const noexcept { return size_; }
   /// The next timer to fire. Not empty(). O(1): the queue keeps where its front is,
   /// since the engine asks for it several times a command.
-  const Timer& front() const noexcept {
+  Timer front() const noexcept {
     if (front_ < kGraces) return room_lanes_[front_].front();
     return front_ == kGraces ? graces_.front() : heap_.front();
   }
@@ -433,8 +442,8 @@ class TimerQueue {
       l.pop();
       // A lane's next timer due before every other source's front is the front: a
       // round's deadlines, which share one due, pop without a look at the others.
-      if (!l.empty() && l.front().due < rest_due_) {
-        front_due_ = l.front().due;
+      if (!l.empty() && l.front_due() < rest_due_) {
+        front_due_ = l.front_due();
         return;
       }
     } else if (front_ == kGraces) {
@@ -498,21 +507,23 @@ class TimerQueue {
   /// The front, and rest_due_, from every source's own front. Out of line: pop() stays
   /// small enough to inline, and a round's deadlines pop without it.
   [[gnu::noinline]] void find_front() noexcept {
-    const Timer* fronts[4] = {room_lanes_[0].empty() ? nullptr : &room_lanes_[0].front(),
-                              room_lanes_[1].empty() ? nullptr : &room_lanes_[1].front(),
-                              graces_.empty() ? nullptr : &graces_.front(), heap_.empty() ? nullptr : &heap_.front()};
-    const Timer* best = nullptr;
-    front_ = kHeap;
+    const bool has[4] = {!room_lanes_[0].empty(), !room_lanes_[1].empty(), !graces_.empty(), !heap_.empty()};
+    Timer fronts[4] = {};
     for (std::uint8_t i = 0; i < 4; ++i) {
-      if (fronts[i] != nullptr && (best == nullptr || fires_before(*fronts[i], *best))) {
-        best = fronts[i];
+      if (has[i]) fronts[i] = i < kGraces ? room_lanes_[i].front() : i == kGraces ? graces_.front() : heap_.front();
+    }
+    front_ = kHeap;
+    bool any = false;
+    for (std::uint8_t i = 0; i < 4; ++i) {
+      if (has[i] && (!any || fires_before(fronts[i], fronts[front_]))) {
         front_ = i;
+        any = true;
       }
     }
-    front_due_ = best == nullptr ? kNoTimer : best->due;
+    front_due_ = any ? fronts[front_].due : kNoTimer;
     rest_due_ = kNoTimer;
     for (std::uint8_t i = 0; i < 4; ++i) {
-      if (i != front_ && fronts[i] != nullptr) rest_due_ = std::min(rest_due_, fronts[i]->due);
+      if (i != front_ && has[i]) rest_due_ = std::min(rest_due_, fronts[i].due);
     }
   }
 
