@@ -204,6 +204,13 @@ void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, st
 // front live (every call ends with prune()), so there is nothing to prune either.
 template <class R>
 void Engine::Impl::fire_due_from(Time t, std::vector<Event>& out) {
+  if constexpr (R::kPlain) {
+    // Deadlines only, and a settlement queues no timer.
+    timers.fire_deadlines(t, [&](const Timer& timer) {
+      if (live<R>(timer)) settle_room<R>(timer.room, timer.due, out);
+    });
+    return prune<R>();
+  }
   while (!timers.empty() && timers.front().due <= t) {
     const Timer timer = timers.front();
     timers.pop();

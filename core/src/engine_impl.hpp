@@ -240,7 +240,7 @@ struct Engine::Impl {
     if (timers.next_due() <= now) fire_due_from<R>(now, out);
   }
   template <class R>
-  void fire_due_from(Time now, std::vector<Event>& out);
+  [[gnu::noinline]] void fire_due_from(Time now, std::vector<Event>& out);
   template <class R>
   void fire(const Timer& t, std::vector<Event>& out);
   /// `player` (online, human) joins; a refusal changes nothing (join_refusal() says why).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -457,6 +458,22 @@ class TimerQueue {
       heap_.pop_back();
     }
     find_front();
+  }
+  /// Pop every timer due by `t`, in order, each given to `fire(timer)`, when the queue
+  /// holds deadlines only (a plain round's) and `fire` queues nothing: the deadline
+  /// lane alone, with the queue's counts and front set once at the end.
+  template <class Fire>
+  void fire_deadlines(Time t, Fire&& fire) {
+    RoomTimerLane& l = room_lanes_[1];
+    assert(size_ == l.size());
+    while (!l.empty() && l.front_due() <= t) {
+      const Timer timer = l.front();
+      l.pop();
+      fire(timer);
+    }
+    size_ = l.size();
+    front_ = l.empty() ? kHeap : 1;
+    front_due_ = l.empty() ? kNoTimer : l.front_due();
   }
   /// Drop every timer `keep` refuses; the order of the rest is unchanged.
   template <class Keep>
