@@ -421,7 +421,7 @@ template <class R>
     if (cfg.max_rooms != 0 && open_rooms >= cfg.max_rooms) return ErrorCode::CapacityExceeded;
     slot = open_room<R>(at);
   }
-  RoomRec& r = add_member(slot, player);
+  RoomRec& r = add_member<R>(slot, player);
   const std::uint32_t size = r.size();
   if (!R::kPlain) waiting.resized(rooms, slot, size - 1);
   emit_room<R>(r, at, out);

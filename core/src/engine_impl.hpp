@@ -189,10 +189,11 @@ struct Engine::Impl {
   }
   /// Seat `player`, in no room, at room `slot`'s next seat; returns the room. Inline:
   /// every join runs it.
+  template <class R = GeneralRound>
   RoomRec& add_member(std::uint32_t slot, std::uint32_t player) noexcept {
     RoomRec& r = rooms[slot];
     MemberList& block = *r.block;
-    PlayerRec& p = P(player);
+    PlayerRec& p = member<R>(player);
     const std::uint32_t seat = block.size();
     p.room = slot;
     p.seat = static_cast<std::uint16_t>(seat);
@@ -201,7 +202,7 @@ struct Engine::Impl {
     seat_at(block, seat) = {player, Choice::None, false};
     detail::MemberListAccess::push(block, p.profile);
     p.block = &block;
-    if (!(player & detail::kBotBit)) ++r.humans;
+    if (R::kPlain || !(player & detail::kBotBit)) ++r.humans;
     return r;
   }
   MemberView view(const RoomRec& r) const;
