@@ -98,6 +98,8 @@ class RoomSlots {
     return recs_.emplace_back();
   }
   std::size_t capacity() const noexcept { return recs_.capacity(); }
+  /// Room for `n` records in all, allocated once.
+  void reserve(std::size_t n) { recs_.reserve(n); }
   auto begin() noexcept { return recs_.begin(); }
   auto end() noexcept { return recs_.end(); }
   auto begin() const noexcept { return recs_.begin(); }

@@ -164,9 +164,10 @@ class Engine {
   void prefetch(std::string_view uid) const noexcept;
 
   /// Room for `players` registered humans in all: their records and the uid index are
-  /// sized once, instead of growing (copying, re-indexing) as hellos arrive. For a host
-  /// that knows its lobby's size (the simulator). Changes nothing observable; may throw
-  /// std::bad_alloc (then nothing changed) and std::length_error.
+  /// sized once, instead of growing (copying, re-indexing) as hellos arrive, and so
+  /// are the records of the rooms that seat them all at once. For a host that knows
+  /// its lobby's size (the simulator). Changes nothing observable; may throw
+  /// std::bad_alloc (then nothing changed, or only the players' share) and std::length_error.
   void reserve(std::size_t players);
 
   /// The handle of a registered human (online or not), or nullopt: one uid lookup.
