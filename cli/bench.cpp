@@ -179,7 +179,7 @@ void setup_bench(CLI::App& app) {
       "  cap2-shards2  the cap2 workload with --shards 2\n"
       "The floor is the least a round of the same players and capacity costs here\n"
       "(integer ids, counting settlement, compact events; one thread's CPU time, best\n"
-      "of 3); \"of floor\" is the workload's rate (wall time, all shards) divided by it.\n"
+      "of 8); \"of floor\" is the workload's rate (wall time, all shards) divided by it.\n"
       "\"x 1 shard\" is a sharded workload's rate over its one-shard run's (cap2-shards2\n"
       "over cap2), when both ran.\n"
       "Example:\n  roshambo bench --repeat 5\n  roshambo bench --only cap2,cap2-shards2 --repeat 20\n"
