@@ -205,29 +205,33 @@ void Engine::Impl::emit_movement(const MemberList& block, std::uint32_t seat, st
 template <class R>
 void Engine::Impl::fire_due_from(Time t, std::vector<Event>& out) {
   if constexpr (R::kPlain) {
-    // Deadlines only, and a settlement queues no timer.
+    // Deadlines only, and a settlement queues no timer: from their lane alone, unless
+    // a restored snapshot left one in the heap (the general loop, valid in any call).
+    if (!timers.deadlines_only()) [[unlikely]] return fire_due_from<GeneralRound>(t, out);
     timers.fire_deadlines(t, [&](const Timer& timer) {
       if (live<R>(timer)) settle_room<R>(timer.room, timer.due, out);
     });
-    return prune<R>();
-  }
-  while (!timers.empty() && timers.front().due <= t) {
-    const Timer timer = timers.front();
-    timers.pop();
-    if (live<R>(timer)) fire<R>(timer, out);
-    // Streaming: hand a full chunk over once this moment is done, so a long jump costs
-    // time, not memory. The state is then exactly a tick to timer.due, should the sink
-    // throw: cancelled timers at the front go first, as a tick's end would drop them.
-    if (!R::kPlain && sink && out.size() >= kEventChunk) {
-      prune();
-      if (timers.empty() || timers.front().due > timer.due) {
-        now = timer.due;
-        (*sink)(out);
-        out.clear();
+    prune<R>();
+  } else {
+    while (!timers.empty() && timers.front().due <= t) {
+      const Timer timer = timers.front();
+      timers.pop();
+      if (live(timer)) fire<R>(timer, out);
+      // Streaming: hand a full chunk over once this moment is done, so a long jump
+      // costs time, not memory. The state is then exactly a tick to timer.due, should
+      // the sink throw: cancelled timers at the front go first, as a tick's end would
+      // drop them.
+      if (sink && out.size() >= kEventChunk) {
+        prune();
+        if (timers.empty() || timers.front().due > timer.due) {
+          now = timer.due;
+          (*sink)(out);
+          out.clear();
+        }
       }
     }
+    prune();
   }
-  prune<R>();
 }
 
 template <class R>
@@ -277,7 +281,13 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   ++r.gen;
   ++rooms_started;
   r.deadline = at + cfg.game_time_ms;
-  push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
+  if constexpr (R::kPlain) {
+    // Deadlines only in the queue: the lane's back, and the front if it was empty.
+    if (timers.size() >= sweep_at) [[unlikely]] sweep_timers();
+    timers.push_deadline(r.deadline, next_seq++, slot, r.gen);
+  } else {
+    push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
+  }
   const std::span<detail::Seat> seats = r.seats();
   // A room of humans (the usual one), or bots that never choose: no pick to schedule.
   if (R::kPlain || r.humans == seats.size() || !cfg.bot_strategy.chooses()) {

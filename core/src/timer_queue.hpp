@@ -459,13 +459,28 @@ class TimerQueue {
     }
     find_front();
   }
-  /// Pop every timer due by `t`, in order, each given to `fire(timer)`, when the queue
-  /// holds deadlines only (a plain round's) and `fire` queues nothing: the deadline
-  /// lane alone, with the queue's counts and front set once at the end.
+  /// emplace_newest() of a deadline when the queue holds deadlines only (a plain
+  /// round's): its lane's back, and the front only if the queue was empty.
+  void push_deadline(Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen) {
+    RoomTimerLane& l = room_lanes_[1];
+    if (!deadlines_only() || !l.try_append(due, seq, room, gen)) [[unlikely]] {
+      return emplace(due, seq, room, gen, kNoTimerPlayer, 0, TimerKind::Deadline);
+    }
+    if (size_++ == 0) {
+      front_ = 1;
+      front_due_ = due;
+    }
+  }
+  /// True when every queued timer waits in the deadline lane (a hand-made snapshot's
+  /// deadline out of order waits in the heap).
+  bool deadlines_only() const noexcept { return size_ == room_lanes_[1].size(); }
+  /// Pop every timer due by `t`, in order, each given to `fire(timer)`, when
+  /// deadlines_only() and `fire` queues nothing: the deadline lane alone, with the
+  /// queue's counts and front set once at the end.
   template <class Fire>
   void fire_deadlines(Time t, Fire&& fire) {
     RoomTimerLane& l = room_lanes_[1];
-    assert(size_ == l.size());
+    assert(deadlines_only());
     while (!l.empty() && l.front_due() <= t) {
       const Timer timer = l.front();
       l.pop();

@@ -192,3 +192,40 @@ TEST_CASE("event views: plain rules with bots restored still fire the bots' time
   CHECK(vec.digest() == vis.digest());
   vis.verify();
 }
+
+TEST_CASE("event views: plain rules fire a restored deadline that waits in the heap", "[view][timers]") {
+  // A hand-made snapshot may give a deadline a seq 2^33 after the one before it: the
+  // queue keeps it in its heap, not the deadline lane, and a plain call must still
+  // fire it, in order.
+  Config cfg = plain_rules(Config{});
+  cfg.capacity = 2;
+  Engine e(cfg);
+  std::vector<Event> out;
+  for (const char* uid : {"a", "b", "c", "d", "x", "y"}) e.handle(Command::hello(uid), 0, out);
+  e.handle(Command::join("a"), 0, out);
+  e.handle(Command::join("b"), 0, out);   // room 1 starts at 0
+  e.handle(Command::join("c"), 10, out);
+  e.handle(Command::join("d"), 10, out);  // room 2 at 10
+  Json j = Json::parse(e.snapshot());
+  REQUIRE(j["timers"].size() == 2);
+  const std::uint64_t far = std::uint64_t{1} << 33;
+  j["timers"][1]["seq"] = far;
+  j["next_timer"] = far + 1;
+  Engine vec = Engine::from_snapshot(j.dump()), vis = Engine::from_snapshot(j.dump());
+  // Two more players start a third room by a plain visited batch, behind the heap's.
+  const PlayerHandle x = *vis.find_player("x"), y = *vis.find_player("y");
+  const std::vector<HandleCommand> joins = {{x, CommandType::Join, 0}, {y, CommandType::Join, 0}};
+  std::vector<Event> a;
+  Keeper keep;
+  REQUIRE_FALSE(vec.handle(std::span<const HandleCommand>(joins), 20, a).refused);
+  REQUIRE_FALSE(vis.handle(std::span<const HandleCommand>(joins), 20, keep).refused);
+  const Time end = 20 + cfg.game_time_ms;
+  REQUIRE(vec.tick(end, a) == vis.tick(end, keep));
+  CHECK(log_of(a) == log_of(keep.events));
+  std::size_t results = 0;
+  for (const Event& ev : keep.events) results += ev.type() == EventType::Result;
+  CHECK(results == 3);
+  CHECK(vec.digest() == vis.digest());
+  CHECK(vis.stats().timers == 0);
+  vis.verify();
+}
