@@ -252,41 +252,25 @@ class RoomTimerLane {
   /// `fn(timer)` for each timer, whole, in firing order.
   template <class Fn>
   void for_each(Fn&& fn) const {
-    Timer t = front();
-    bool first = true;
-    entries_.for_each([&](const Entry& e) {
-      if (!first) {
-        t.due += e.due_step;
-        t.seq += e.seq_step;
-        t.room = e.room;
-        t.gen = e.gen;
-      }
-      first = false;
-      fn(t);
-    });
+    Decoder d{front()};
+    entries_.for_each([&](const Entry& e) { fn(d.next(e)); });
   }
   /// Keep the timers `keep` accepts, in order; `spill(timer)` takes each kept one that
   /// no longer fits after the one kept before it (steps add up over dropped ones).
   template <class Keep, class Spill>
   void filter(Keep& keep, Spill& spill) {
-    Timer t = front();  // the timer being read, whole
-    bool first = true, any = false;
+    Decoder d{front()};
+    bool any = false;
     Time last_due = 0;
     std::uint64_t last_seq = 0;
     auto step = [&](const Entry& in, Entry& out) {
-      if (!first) {
-        t.due += in.due_step;
-        t.seq += in.seq_step;
-        t.room = in.room;
-        t.gen = in.gen;
-      }
-      first = false;
+      const Timer& t = d.next(in);
       if (!keep(t)) return false;
       if (!any) {
         set_front(t.due, t.seq, t.room, t.gen);  // whole: its entry's steps are spent
         last_due = t.due;
         last_seq = t.seq;
-      } else if (!(static_cast<std::uint64_t>(t.due - last_due) <= kMaxStep && t.seq - last_seq <= kMaxStep)) {
+      } else if (!follows(t.due, t.seq, last_due, last_seq)) {
         spill(t);
         return false;
       }
@@ -311,13 +295,32 @@ class RoomTimerLane {
   static_assert(sizeof(Entry) == 16);
   static constexpr std::uint64_t kMaxStep = std::numeric_limits<std::uint32_t>::max();
 
-  /// Whether (due, seq) follows the back (the last one pushed, even if popped since) by
-  /// steps of 32 bits: a due not before it, a seq after it. Unsigned differences, so a
-  /// due before the back's or a seq not after it wraps to a step too large.
-  bool follows(Time due, std::uint64_t seq) const noexcept {
-    return static_cast<std::uint64_t>(due) - static_cast<std::uint64_t>(back_due_) <= kMaxStep &&
-           seq - back_seq_ - 1 < kMaxStep;
+  /// Whether (due, seq) follows (after_due, after_seq) by steps of 32 bits: a due not
+  /// before it, a seq after it. Unsigned differences, so a due before it or a seq not
+  /// after it wraps to a step too large.
+  static bool follows(Time due, std::uint64_t seq, Time after_due, std::uint64_t after_seq) noexcept {
+    return static_cast<std::uint64_t>(due) - static_cast<std::uint64_t>(after_due) <= kMaxStep &&
+           seq - after_seq - 1 < kMaxStep;
   }
+  /// follows() the back (the last one pushed, even if popped since).
+  bool follows(Time due, std::uint64_t seq) const noexcept { return follows(due, seq, back_due_, back_seq_); }
+
+  /// The entries' timers in order, whole: the first is the front (its steps spent),
+  /// each next one the one before it plus its entry's steps.
+  struct Decoder {
+    Timer t;
+    bool first = true;
+    const Timer& next(const Entry& e) noexcept {
+      if (!first) {
+        t.due += e.due_step;
+        t.seq += e.seq_step;
+        t.room = e.room;
+        t.gen = e.gen;
+      }
+      first = false;
+      return t;
+    }
+  };
 
   void write(Entry& e, Time due, std::uint64_t seq, std::uint32_t room, std::uint32_t gen) noexcept {
     // A first entry's steps are spent (from a back since popped, or none): only its
