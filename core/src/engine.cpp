@@ -216,7 +216,7 @@ void Engine::Impl::fire_due_from(Time t, std::vector<Event>& out) {
     while (!timers.empty() && timers.front().due <= t) {
       const Timer timer = timers.front();
       timers.pop();
-      if (live(timer)) fire<R>(timer, out);
+      if (live(timer)) fire(timer, out);
       // Streaming: hand a full chunk over once this moment is done, so a long jump
       // costs time, not memory. The state is then exactly a tick to timer.due, should
       // the sink throw: cancelled timers at the front go first, as a tick's end would
@@ -234,42 +234,36 @@ void Engine::Impl::fire_due_from(Time t, std::vector<Event>& out) {
   }
 }
 
-template <class R>
 void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
-  if constexpr (R::kPlain) {
-    assert(t.kind == detail::TimerKind::Deadline);  // the only timer a plain call can hold
-    settle_room<R>(t.room, t.due, out);
-  } else {
-    switch (t.kind) {
-      case detail::TimerKind::BotFill: {
-        const std::size_t before = rooms[t.room].size();
-        while (rooms[t.room].size() < cfg.capacity) {
-          add_member(t.room, new_bot());
-        }
-        waiting.resized(rooms, t.room, before);
-        // One `room` event for the whole fill: bots arrive together.
-        emit_room(rooms[t.room], t.due, out);
-        start<R>(t.room, t.due, out);
-        break;
+  switch (t.kind) {
+    case detail::TimerKind::BotFill: {
+      const std::size_t before = rooms[t.room].size();
+      while (rooms[t.room].size() < cfg.capacity) {
+        add_member(t.room, new_bot());
       }
-      case detail::TimerKind::BotPick: {
-        RoomRec& r = rooms[t.room];
-        PlayerRec& b = P(t.player);
-        Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
-        rng.next();  // the first draw chose the moment
-        StrategyMemory memory;  // stateless: a bot plays one round
-        r.seats()[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
-        emit_movement(*r.block, b.seat, 0, t.due, out);
-        break;
-      }
-      case detail::TimerKind::Deadline:
-        settle_room<R>(t.room, t.due, out);
-        break;
-      case detail::TimerKind::Grace:
-        // Still away: gone exactly as by `leave`.
-        remove_member(t.player, t.due, out);
-        break;
+      waiting.resized(rooms, t.room, before);
+      // One `room` event for the whole fill: bots arrive together.
+      emit_room(rooms[t.room], t.due, out);
+      start<GeneralRound>(t.room, t.due, out);
+      break;
     }
+    case detail::TimerKind::BotPick: {
+      RoomRec& r = rooms[t.room];
+      PlayerRec& b = P(t.player);
+      Rng rng = detail::bot_rng(cfg.seed, r.number, t.seat);
+      rng.next();  // the first draw chose the moment
+      StrategyMemory memory;  // stateless: a bot plays one round
+      r.seats()[b.seat].choice = cfg.bot_strategy.choose(memory, rng);
+      emit_movement(*r.block, b.seat, 0, t.due, out);
+      break;
+    }
+    case detail::TimerKind::Deadline:
+      settle_room<GeneralRound>(t.room, t.due, out);
+      break;
+    case detail::TimerKind::Grace:
+      // Still away: gone exactly as by `leave`.
+      remove_member(t.player, t.due, out);
+      break;
   }
 }
 
@@ -281,13 +275,7 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   ++r.gen;
   ++rooms_started;
   r.deadline = at + cfg.game_time_ms;
-  if constexpr (R::kPlain) {
-    // Deadlines only in the queue: the lane's back, and the front if it was empty.
-    if (timers.size() >= sweep_at) [[unlikely]] sweep_timers();
-    timers.push_deadline(r.deadline, next_seq++, slot, r.gen);
-  } else {
-    push_timer(r.deadline, slot, r.gen, detail::TimerKind::Deadline);
-  }
+  push_deadline<R>(r.deadline, slot, r.gen);
   const std::span<detail::Seat> seats = r.seats();
   // A room of humans (the usual one), or bots that never choose: no pick to schedule.
   if (R::kPlain || r.humans == seats.size() || !cfg.bot_strategy.chooses()) {

@@ -214,6 +214,17 @@ struct Engine::Impl {
     // store forwarding (a fifth of start()).
     timers.emplace_newest(due, next_seq++, room, gen, player, seat, kind);
   }
+  /// push_timer() of room `room`'s deadline; a plain call's queue holds deadlines only,
+  /// so it goes straight to their lane's back.
+  template <class R>
+  void push_deadline(Time due, std::uint32_t room, std::uint32_t gen) {
+    if constexpr (R::kPlain) {
+      if (timers.size() >= sweep_at) [[unlikely]] sweep_timers();
+      timers.push_deadline(due, next_seq++, room, gen);
+    } else {
+      push_timer(due, room, gen, detail::TimerKind::Deadline);
+    }
+  }
   /// Drop every cancelled timer (see engine.cpp).
   [[gnu::noinline]] void sweep_timers();
   /// Whether timer `t` still stands (its room or drop unchanged since it was set).
@@ -242,7 +253,7 @@ struct Engine::Impl {
   }
   template <class R>
   [[gnu::noinline]] void fire_due_from(Time now, std::vector<Event>& out);
-  template <class R>
+  /// Fire timer `t`, live (the general loop's; a plain call settles its deadlines).
   void fire(const Timer& t, std::vector<Event>& out);
   /// `player` (online, human) joins; a refusal changes nothing (join_refusal() says why).
   template <class R = GeneralRound>
