@@ -776,10 +776,11 @@ namespace {
 }
 
 // The time check every command starts with, then the timers due by `now` fire. False
-// when the time is refused (late() says why).
+// when the time is refused (late() says why), and nothing changed.
+template <class R = GeneralRound>
 inline bool advance(Engine::Impl& m, Time now, std::vector<Event>& out) {
   if (now < m.now || now > kMaxTime) [[unlikely]] return false;
-  m.fire_due(now, out);
+  m.fire_due<R>(now, out);
   m.now = now;
   return true;
 }
@@ -998,12 +999,8 @@ std::optional<ErrorCode> Engine::tick(Time now, EventVisitor& visitor) {
   Impl& m = *impl_;
   VisitorScope scope(m, visitor);
   std::optional<ErrorCode> refused;
-  if (m.plain_call() && now >= m.now && now <= kMaxTime) {
-    m.fire_due<PlainRound>(now, m.pending);
-    m.now = now;
-  } else {
-    refused = tick(now, m.pending);
-  }
+  // A time refused changes nothing: tick() then refuses it with its message.
+  if (!(m.plain_call() && advance<PlainRound>(m, now, m.pending))) refused = tick(now, m.pending);
   if (!impl_->pending.empty()) impl_->visit_pending(impl_->pending);
   return refused;
 }

@@ -206,8 +206,8 @@ class BlockFifo {
 };
 
 /// One kind of room timer (bot fills, or deadlines) in firing order, 16 bytes a timer
-/// where a Timer takes 32: a round's deadlines are most of the queue, and settlements
-/// ran ~10 % faster streaming half the bytes. An entry keeps its room and gen and its
+/// where a Timer takes 32: a round's deadlines are most of the queue, and settlement
+/// streams them (17.6 -> 16.9 ns a player at capacity 2 with half the bytes). An entry keeps its room and gen and its
 /// due and seq as steps from the entry before it (the first entry's steps are spent:
 /// the front is kept whole). A timer that cannot follow the back with steps of 32 bits
 /// (out of order, a seq not after the back's, ~49 days after it) does not fit: the
@@ -344,7 +344,7 @@ class RoomTimerLane {
   std::uint64_t front_seq_ = 0;
   std::uint32_t front_room_ = 0, front_gen_ = 0;
   TimerKind kind_;
-  Time back_due_ = 0;  // the back's due and seq, while not empty
+  Time back_due_ = 0;  // the last pushed timer's due and seq, even if popped since
   std::uint64_t back_seq_ = 0;
 };
 
