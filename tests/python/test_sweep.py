@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+import dask
 import pandas as pd
+import psutil
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, default_client
 
 import roshambo
+from roshambo import _sweep
 
 GRID: dict[str, Any] = {
     "scoring": ["article", "reference"],
@@ -171,6 +175,85 @@ def test_numpy_values_are_plain_values(client: Any) -> None:
 
     res = roshambo.sweep({"streak_cap": np.arange(0, 3)}, seeds=1, players=20, rounds=5, client=client, progress=False)
     assert res.runs["streak_cap"].tolist() == [0, 1, 2] and res.failures.empty
+
+
+@pytest.mark.parametrize(("user_timeout", "waited"), [(None, "2.00 s"), ("3s", "3.00 s")])
+def test_a_sweep_whose_cluster_loses_every_worker_fails_its_runs(
+    monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder, user_timeout: str | None, waited: str
+) -> None:
+    """The runs of the cluster sweep starts fail once no worker has taken them for the
+    no-workers timeout (sweep's own when the user's Dask config leaves it unset, else
+    theirs), where Dask's default (none) would have them wait forever."""
+    monkeypatch.setattr(_sweep, "_OWN_NO_WORKERS_TIMEOUT", "2s")  # 60 s in use: too long here
+    me = psutil.Process()
+    others = {p.pid for p in me.children(recursive=True)}  # the module's cluster, if up
+    try:
+        prior = default_client()
+    except ValueError:
+        prior = None
+    out: dict[str, Any] = {}
+    done, stop = threading.Event(), threading.Event()
+    killed: list[int] = []
+
+    def run() -> None:
+        try:
+            with dask.config.set({"distributed.scheduler.no-workers-timeout": user_timeout}):
+                out["result"] = roshambo.sweep(
+                    {"capacity": [2, 3]}, seeds=2, players=100_000, rounds=150, workers=1, progress=False
+                )
+        except BaseException as e:  # reported by the assertions below
+            out["error"] = e
+        finally:
+            done.set()
+
+    def lose_every_worker() -> None:
+        # Once a run is on the sweep's worker, kill that worker process and every one its
+        # nanny starts in its place (LocalCluster's nannies live in this process, so they
+        # cannot be killed): the cluster has lost its only worker while runs are left.
+        while not (done.is_set() or stop.is_set()):
+            try:
+                c = default_client()
+                if c is not prior and any(c.processing().values()):
+                    out["client"] = c
+                    break
+            except Exception:  # no client yet, or it is starting
+                pass
+            time.sleep(0.05)
+        time.sleep(0.3)  # well into the first run (about 1.3 s)
+        while not (done.is_set() or stop.is_set()):
+            for p in me.children(recursive=True):
+                try:
+                    if p.pid not in others and any("spawn_main" in a for a in p.cmdline()):
+                        p.kill()
+                        killed.append(p.pid)
+                except psutil.Error:  # already gone
+                    pass
+            time.sleep(0.05)
+
+    sweeper = threading.Thread(target=run, daemon=True)
+    killer = threading.Thread(target=lose_every_worker, daemon=True)
+    start = time.monotonic()
+    try:
+        sweeper.start()
+        killer.start()
+        sweeper.join(30)
+        assert not sweeper.is_alive(), "sweep still waiting 30 s after its cluster lost every worker"
+    finally:
+        stop.set()
+        killer.join(10)
+        if sweeper.is_alive() and "client" in out:  # a hang: end it (the nanny may have given up)
+            out["client"].close()
+            sweeper.join(30)
+    assert "error" not in out, out["error"]
+    assert killed, "no worker was killed"
+    failed = out["result"].failures
+    assert not failed.empty
+    # Dask's own words name the wait and the lost workers: clear as they are.
+    text = rf"NoWorkerError: Attempted to run task '\S+'"
+    text += rf" but timed out after {waited} waiting without any running workers\."
+    assert failed["error"].str.fullmatch(text).all(), failed["error"].tolist()
+    assert any("of 4 runs failed; see result.failures" in str(w.message) for w in recwarn.list)
+    assert time.monotonic() - start < 30
 
 
 def test_import_roshambo_does_not_import_dask() -> None:

@@ -48,6 +48,10 @@ PLAYER_COLUMNS = (
 )
 _RUN_COLUMNS = ("player_rounds", "rooms_settled", "errors", "digest", "error")
 _DEFAULTS = {"mix": "uniform", "pairing": "arrival", "players": 1000, "rounds": 50}
+# How long a run of the cluster sweep starts itself may wait for a worker (every worker
+# lost) before it fails, unless the user's Dask config sets the timeout.
+_NO_WORKERS_TIMEOUT = "distributed.scheduler.no-workers-timeout"
+_OWN_NO_WORKERS_TIMEOUT = "60s"
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,10 @@ def sweep(
     Where runs go: ``client=None`` starts a ``LocalCluster`` of ``workers`` processes
     (default: one per core, one thread each, on 127.0.0.1, no dashboard) and closes it
     at the end; ``client`` as a ``distributed.Client`` or a scheduler address
-    (``"tcp://..."``) runs on that cluster and leaves it running. Scripts that let
+    (``"tcp://..."``) runs on that cluster and leaves it running. A run its own cluster
+    cannot place on any worker for 60 s (every worker lost) fails instead of waiting;
+    set ``distributed.scheduler.no-workers-timeout`` to change it (``client=`` runs
+    follow that cluster's own setting). Scripts that let
     ``sweep`` start a cluster need the usual ``if __name__ == "__main__":`` guard
     (worker processes are spawned). ``progress=True`` shows a progress bar (tqdm: a
     widget in a notebook, text in a terminal).
@@ -306,15 +313,24 @@ def sweep(
     cl: Any = client
     own_client = False
     if client is None:
-        cluster = dd.LocalCluster(
-            n_workers=workers or _default_workers(),
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            # The scheduler's HTTP endpoints on a free loopback port: never a clash on :8787.
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        )
+        import dask
+
+        # Dask's default (null) lets a task no worker can take wait forever: once every
+        # worker of our cluster is lost, as_completed would never return. Our cluster's
+        # scheduler reads the setting when it is built; a value the user set is theirs.
+        timeout: dict[str, Any] = {}
+        if dask.config.get(_NO_WORKERS_TIMEOUT, None) is None:
+            timeout = {_NO_WORKERS_TIMEOUT: _OWN_NO_WORKERS_TIMEOUT}
+        with dask.config.set(timeout):
+            cluster = dd.LocalCluster(
+                n_workers=workers or _default_workers(),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                # The scheduler's HTTP endpoints on a free loopback port: never a clash on :8787.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            )
         cl = dd.Client(cluster)
         own_client = True
     elif isinstance(client, str):
