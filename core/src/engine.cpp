@@ -162,7 +162,7 @@ void Engine::Impl::visit_pending(std::vector<Event>& out) noexcept {
 // inline into the commands, where a filtered event costs one test.
 template <class R>
 void Engine::Impl::visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept {
-  EventView& v = to_room(view_room_, EventType::Room, r, at);
+  EventView& v = to_room(view_room_, r, at);
   v.users = v.members;
   v.users_count = v.count;
   v.full = r.size() == cfg.capacity;
@@ -307,7 +307,7 @@ void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noex
 template <class R>
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
   start_scores<R>(r, view_buffer(r.size(), view_scores));
-  EventView& v = to_room(view_start_, EventType::Start, r, at);
+  EventView& v = to_room(view_start_, r, at);
   v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
   v.scores = {view_scores.data(), r.size()};
@@ -352,7 +352,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
   if (event && (R::kPlain || visitor)) {
-    EventView& v = to_room(view_result_, EventType::Result, r, at);
+    EventView& v = to_room(view_result_, r, at);
     v.rows = {view_rows.data(), r.size()};
     visit<R>(v, out);
   } else if (event) {

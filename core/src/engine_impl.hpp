@@ -98,10 +98,9 @@ struct Engine::Impl {
     shared = SharedArray<T>(n, anchor.share(), Uninitialised{});
     return shared.data();
   }
-  /// `v` (one of the kept views) made a `t` event at `at` to every member of room `r`,
-  /// for that room; the caller sets the type's other fields.
-  static EventView& to_room(EventView& v, EventType t, const RoomRec& r, Time at) noexcept {
-    v.type = t;
+  /// `v` (one of the kept views, typed) made an event at `at` to every member of room
+  /// `r`, for that room; the caller sets the type's other fields.
+  static EventView& to_room(EventView& v, const RoomRec& r, Time at) noexcept {
     v.at = at;
     v.members = r.block.get();
     v.count = r.size();
@@ -117,7 +116,6 @@ struct Engine::Impl {
   [[gnu::always_inline]] void movement_view(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                             std::vector<Event>& out) noexcept {
     EventView& v = view_movement_;
-    v.type = EventType::Movement;
     v.at = at;
     v.members = &block;
     v.count = block.size();
@@ -310,9 +308,10 @@ struct Engine::Impl {
   // A vector call's result rows between settle_room()'s loop and its event: a local
   // with its destructor cost every settlement a frame slot and a cleanup.
   SharedArray<ResultRow> result_rows;
-  // One view per type: every field of its type is set at each use, the rest stay at
-  // their defaults (a fresh view zeroed ~170 bytes each time).
-  EventView view_room_, view_start_, view_movement_, view_result_;
+  // One view per type, typed once: every other field of its type is set at each use,
+  // the rest stay at their defaults (a fresh view zeroed ~170 bytes each time).
+  EventView view_room_{EventType::Room}, view_start_{EventType::Start}, view_movement_{EventType::Movement},
+      view_result_{EventType::Result};
 
   // --- state.cpp
   std::string snapshot() const;
