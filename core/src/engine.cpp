@@ -2,6 +2,7 @@
 // The scoring itself lives in rules.cpp; snapshots, digest and verify in state.cpp.
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <iterator>
 #include <optional>
@@ -851,7 +852,9 @@ Refusal offline(std::string_view uid) {
 // `c` was a join or a choice of an online player that the rules accept, and is done
 // (as handle_by() would have done it); false when it is anything else or refused, and
 // changed nothing but firing the timers due by `now`, for handle_by() to take it.
-// `on_time`: the caller has found `now` a time the engine takes (a batch checks once).
+// `on_time`: the caller has found `now` a time the engine takes (a batch checks once);
+// in a plain call it has also advanced the engine to `now`, and no command of a plain
+// call queues a timer due by then (a deadline is at least a millisecond away).
 // `R`: PlainRound when the call is plain (Engine::Impl::plain_call()).
 template <bool on_time = false, class R = GeneralRound>
 [[gnu::always_inline]] inline bool handle_accepted(Engine::Impl& m, const HandleCommand& c, Time now,
@@ -859,8 +862,12 @@ template <bool on_time = false, class R = GeneralRound>
   if (c.type != CommandType::Choice && c.type != CommandType::Join) [[unlikely]] return false;
   if (c.who.index >= m.players.human_count()) [[unlikely]] return false;
   if (!on_time && (now < m.now || now > kMaxTime)) [[unlikely]] return false;
-  m.fire_due<R>(now, out);
-  m.now = now;
+  if constexpr (on_time && R::kPlain) {
+    assert(m.now == now && m.timers.next_due() > now);
+  } else {
+    m.fire_due<R>(now, out);
+    m.now = now;
+  }
   const Engine::Impl::PlayerRec& p = m.players.human(c.who.index);
   if (!p.online) [[unlikely]] return false;
   if (c.type == CommandType::Choice) {
@@ -934,10 +941,16 @@ BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, 
                          std::vector<Event>& out) {
   // A time refused is the first command's refusal (handle_by() says so); a time taken
   // stays taken: the engine's clock is `now` from the first command on.
-  const bool on_time = now >= m.now && now <= kMaxTime;
+  if (batch.empty()) return {0, std::nullopt};
+  if (now < m.now || now > kMaxTime) [[unlikely]] {
+    const HandleCommand& c = batch[0];
+    return {1, handle_by(m, c.who, c.type, c.value, now, out)};
+  }
+  // A plain batch fires what is due once: its commands queue deadlines only.
+  if constexpr (R::kPlain) advance<R>(m, now, out);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const HandleCommand& c = batch[i];
-    if (on_time && handle_accepted<true, R>(m, c, now, out)) [[likely]] continue;
+    if (handle_accepted<true, R>(m, c, now, out)) [[likely]] continue;
     if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) return {i + 1, refused};
     // A plain call's hot events are visited without a look at `out` (the pending ones).
     if (R::kPlain && !out.empty()) m.visit_pending(out);
