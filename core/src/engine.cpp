@@ -408,7 +408,7 @@ std::optional<ErrorCode> Engine::Impl::rejoin(const PlayerRec& p, Time at, std::
 template <class R>
 [[gnu::always_inline]] inline std::optional<ErrorCode> Engine::Impl::join(std::uint32_t player, Time at,
                                                                           std::vector<Event>& out) {
-  const PlayerRec& p = P(player);
+  const PlayerRec& p = member<R>(player);  // a join is a human's
   if (p.room != kNone) [[unlikely]] {
     const auto refused = rejoin(p, at, out);
     // A plain call visits no event it built later than a hot one.
