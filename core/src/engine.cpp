@@ -515,7 +515,10 @@ class SinkScope {
 // left pending are dropped with it (the vector API would leave them in `out`).
 class VisitorScope {
  public:
-  VisitorScope(Engine::Impl& m, EventVisitor& v) : m_(m) { m_.visitor = &v; }
+  VisitorScope(Engine::Impl& m, EventVisitor& v) : m_(m) {
+    m_.size_view_buffers();
+    m_.visitor = &v;
+  }
   ~VisitorScope() {
     m_.visitor = nullptr;
     if (!m_.pending.empty()) [[unlikely]] drop(m_.pending);

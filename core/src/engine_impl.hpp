@@ -83,11 +83,20 @@ struct Engine::Impl {
     return plain_rules && visitor != nullptr && sink == nullptr && event_filter == kAllEvents &&
            players.live_bots() == 0;
   }
-  /// The engine's `buffer` for a visited event's `n` scores or rows.
+  /// Size the visited events' buffers for the largest room (the capacity): done as a
+  /// visited call begins, a test a call instead of one a room.
+  void size_view_buffers() {
+    if (view_rows.size() < cfg.capacity) [[unlikely]] {
+      view_scores.resize(cfg.capacity);
+      view_rows.resize(cfg.capacity);
+    }
+  }
+  /// The engine's `buffer` for a visited event's `n` scores or rows (a visited call's:
+  /// size_view_buffers() made room).
   template <class T>
-  T* view_buffer(std::size_t n, std::vector<T>& buffer) {
-    // Sized once for the largest room (the capacity): a resize every room cost more.
-    if (buffer.size() < n) [[unlikely]] buffer.resize(cfg.capacity);
+  T* view_buffer(std::size_t n, std::vector<T>& buffer) noexcept {
+    assert(visitor != nullptr && n <= buffer.size());
+    (void)n;
     return buffer.data();
   }
   /// Where an event's `n` rows are to be built: for a visitor, the buffer the engine
