@@ -278,8 +278,18 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   r.deadline = at + cfg.game_time_ms;
   push_deadline<R>(r.deadline, slot, r.gen);
   const std::span<detail::Seat> seats = r.seats();
+  if constexpr (R::kPlain) {
+    // Humans, every event visited: the seats and the start's scores in one pass.
+    StartScore* scores = view_buffer(seats.size(), view_scores);
+    for (std::uint32_t i = 0; detail::Seat& s : seats) {
+      s.playing = true;
+      const PlayerRec& p = players.human(s.player);
+      ::new (scores + i++) StartScore{p.total, p.streak, s.player};
+    }
+    return visit_start<R>(r, at, out);
+  }
   // A room of humans (the usual one), or bots that never choose: no pick to schedule.
-  if (R::kPlain || r.humans == seats.size() || !cfg.bot_strategy.chooses()) {
+  if (r.humans == seats.size() || !cfg.bot_strategy.chooses()) {
     for (detail::Seat& s : seats) s.playing = true;
   } else {
     for (std::uint32_t i = 0; i < seats.size(); ++i) {
@@ -291,23 +301,22 @@ void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
       push_timer(when, slot, r.gen, detail::TimerKind::BotPick, seats[i].player, static_cast<std::uint16_t>(i));
     }
   }
-  if (!emits<R>(EventType::Start)) return;
+  if (!emits(EventType::Start)) return;
   // Apart from the state change: only the vector form needs the frame of a shared array.
-  if (R::kPlain || visitor) return visit_start<R>(r, at, out);
+  if (visitor) return visit_start<R>(r, at, out);
   build_start(r, at, out);
 }
 
-template <class R>
 void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noexcept {
   for (std::uint32_t i = 0; const detail::Seat& s : r.seats()) {
-    const PlayerRec& p = member<R>(s.player);
-    ::new (scores + i++) StartScore{p.total, p.streak, R::kPlain ? s.player : handle_of(s.player)};
+    const PlayerRec& p = P(s.player);
+    ::new (scores + i++) StartScore{p.total, p.streak, handle_of(s.player)};
   }
 }
 
 template <class R>
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
-  start_scores<R>(r, view_buffer(r.size(), view_scores));
+  if constexpr (!R::kPlain) start_scores(r, view_buffer(r.size(), view_scores));  // else start() wrote them
   EventView& v = to_room(view_start_, r, at);
   v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
@@ -317,7 +326,7 @@ void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& ou
 
 void Engine::Impl::build_start(const RoomRec& r, Time at, std::vector<Event>& out) {
   SharedArray<StartScore> scores(r.size(), MemberListRef{}, Uninitialised{});
-  start_scores<GeneralRound>(r, scores.data());
+  start_scores(r, scores.data());
   emit_to_room(r, StartData{r.number, cfg.game_time_ms, r.deadline, std::move(scores)}, at, out);
 }
 

@@ -269,9 +269,8 @@ struct Engine::Impl {
   std::string join_refusal(ErrorCode code, std::uint32_t player) const;
   template <class R>
   void start(std::uint32_t slot, Time at, std::vector<Event>& out);
-  /// The start event of room `r`: its members' scores written to `scores` (one each),
-  /// visited, or built in `out`.
-  template <class R>
+  /// The start event of room `r`: its members' scores written to `scores` (one each;
+  /// a plain start() writes its own), visited, or built in `out`.
   void start_scores(const RoomRec& r, StartScore* scores) const noexcept;
   template <class R>
   void visit_start(const RoomRec& r, Time at, std::vector<Event>& out);
