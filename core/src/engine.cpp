@@ -109,7 +109,7 @@ std::uint32_t Engine::Impl::open_room(Time at) {
     r.block = detail::MemberListAccess::make(cfg.capacity, sizeof(detail::Seat));
   }
   ++open_rooms;
-  waiting.link(rooms, slot);
+  waiting.link<R::kPlain>(rooms, slot);
   if (!R::kPlain && cfg.bot_fill_after_ms > 0) {
     push_timer(at + cfg.bot_fill_after_ms, slot, r.gen, detail::TimerKind::BotFill);
   }
@@ -271,7 +271,13 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
 template <class R>
 void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
-  waiting.unlink(rooms, slot);
+  // A plain round fills its oldest waiting room, so that is the one that starts.
+  if constexpr (R::kPlain) {
+    assert(waiting.oldest() == slot);
+    waiting.unlink_oldest(rooms);
+  } else {
+    waiting.unlink(rooms, slot);
+  }
   r.phase = Phase::Playing;
   ++r.gen;
   ++rooms_started;

@@ -1,6 +1,7 @@
 #pragma once
 // The engine's rooms: a record per slot, and the waiting rooms a join may fill.
 
+#include <cassert>
 #include <cstdint>
 #include <set>
 #include <span>
@@ -121,10 +122,13 @@ class WaitingRooms {
   // Inline up to the `fullest` index, out of line: every join and start passes here.
 
   /// Room `slot` starts waiting: after every waiting room in creation order.
+  /// `oldest`: the policy is known to be FillPolicy::Oldest (a plain round's).
+  template <bool oldest = false>
   void link(RoomSlots& rooms, std::uint32_t slot) {
     RoomRec& r = rooms[slot];
     // The index first: it is the only step that allocates, so a failure links nothing.
-    if (policy_ == FillPolicy::Fullest) index(r, slot);
+    assert(!oldest || policy_ == FillPolicy::Oldest);
+    if (!oldest && policy_ == FillPolicy::Fullest) index(r, slot);
     r.prev = tail_;
     r.next = kNone;
     if (tail_ != kNone) rooms[tail_].next = slot; else head_ = slot;
@@ -140,6 +144,15 @@ class WaitingRooms {
     r.prev = r.next = kNone;
     --count_;
     if (policy_ == FillPolicy::Fullest) unindex(r, slot);
+  }
+  /// unlink() of the oldest waiting room, the policy known to be FillPolicy::Oldest.
+  void unlink_oldest(RoomSlots& rooms) noexcept {
+    assert(policy_ == FillPolicy::Oldest && head_ != kNone);
+    RoomRec& r = rooms[head_];  // its prev is kNone
+    head_ = r.next;
+    if (head_ != kNone) rooms[head_].prev = kNone; else tail_ = kNone;
+    r.next = kNone;
+    --count_;
   }
   /// Waiting room `slot` had `old_size` members and has rooms[slot].size() now.
   void resized(const RoomSlots& rooms, std::uint32_t slot, std::size_t old_size) {
