@@ -184,10 +184,10 @@ struct Engine::Impl {
   /// The end of close_room(), once no member is left to release: slot `slot` (room `r`,
   /// not waiting) is free.
   void free_slot(RoomRec& r, std::uint32_t slot) noexcept {
-    // A block an event still holds stays with the slot untouched: open_room reuses it if
-    // the event is gone by then (the usual case: hosts drop events at once), saving an
-    // allocation per room and round.
-    if (r.block->unique()) detail::MemberListAccess::reset(*r.block);
+    // The block stays with the slot as it is: open_room empties it for reuse if no
+    // event holds it by then (the usual case: hosts drop events at once), saving an
+    // allocation per room and round, and emptying it once, not here too. Until then an
+    // owning block's counts keep its members' profiles, as an event holding it would.
     r.number = 0;
     ++r.gen;
     r.humans = 0;
