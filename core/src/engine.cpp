@@ -87,9 +87,9 @@ MemberView Engine::Impl::view(const RoomRec& r) const {
 template <class R>
 std::uint32_t Engine::Impl::open_room(Time at) {
   std::uint32_t slot;
-  if (!free_rooms.empty()) {
-    slot = free_rooms.back();
-    free_rooms.pop_back();
+  if (free_rooms != kNone) {
+    slot = free_rooms;
+    free_rooms = rooms[slot].next;  // link() below sets it for the waiting list
   } else {
     slot = static_cast<std::uint32_t>(rooms.size());
     rooms.emplace_back();

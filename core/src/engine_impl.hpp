@@ -54,7 +54,9 @@ struct Engine::Impl {
   std::uint64_t online = 0;
 
   detail::RoomSlots rooms;
-  std::vector<std::uint32_t> free_rooms;
+  // Free slots, last freed first, linked through their records' `next` (a free room
+  // waits in no list): freeing a slot allocates nothing, so free_slot() cannot throw.
+  std::uint32_t free_rooms = detail::kNone;
   std::uint64_t open_rooms = 0;
   detail::WaitingRooms waiting;
 
@@ -192,7 +194,8 @@ struct Engine::Impl {
     ++r.gen;
     r.humans = 0;
     --open_rooms;
-    free_rooms.push_back(slot);
+    r.next = free_rooms;
+    free_rooms = slot;
   }
   /// Seat `player`, in no room, at room `slot`'s next seat; returns the room. Inline:
   /// every join runs it.

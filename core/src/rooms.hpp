@@ -66,7 +66,9 @@ struct RoomRec {
   // slot keeps the block an event still holds, for reuse once the event is gone.
   MemberListRef block;
   std::uint32_t gen = 0;     // bumped on every phase change; stale timers compare it
-  std::uint32_t prev = kNone, next = kNone;  // waiting list (WaitingRooms), in creation order
+  // Waiting list (WaitingRooms), in creation order; a free slot's `next` is the next
+  // free one (Engine::Impl::free_rooms).
+  std::uint32_t prev = kNone, next = kNone;
   std::uint16_t humans = 0;  // capacity <= 1024
   Phase phase = Phase::Waiting;
 
