@@ -321,8 +321,13 @@ struct Engine::Impl {
   SharedArray<ResultRow> result_rows;
   // One view per type, typed once: every other field of its type is set at each use,
   // the rest stay at their defaults (a fresh view zeroed ~170 bytes each time).
-  EventView view_room_{EventType::Room}, view_start_{EventType::Start}, view_movement_{EventType::Movement},
-      view_result_{EventType::Result};
+  static EventView typed(EventType t) noexcept {
+    EventView v;
+    v.type = t;
+    return v;
+  }
+  EventView view_room_ = typed(EventType::Room), view_start_ = typed(EventType::Start),
+            view_movement_ = typed(EventType::Movement), view_result_ = typed(EventType::Result);
 
   // --- state.cpp
   std::string snapshot() const;
