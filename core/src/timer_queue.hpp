@@ -478,20 +478,28 @@ class TimerQueue {
   /// deadline out of order waits in the heap).
   bool deadlines_only() const noexcept { return size_ == room_lanes_[1].size(); }
   /// Pop every timer due by `t`, in order, each given to `fire(timer)`, when
-  /// deadlines_only() and `fire` queues nothing: the deadline lane alone, with the
-  /// queue's counts and front set once at the end.
+  /// deadlines_only() and `fire` touches no timer: the deadline lane alone, with the
+  /// queue's counts and front set once at the end (or as `fire` throws).
   template <class Fire>
   void fire_deadlines(Time t, Fire&& fire) {
     RoomTimerLane& l = room_lanes_[1];
     assert(deadlines_only());
-    while (!l.empty() && l.front_due() <= t) {
-      const Timer timer = l.front();
-      l.pop();
-      fire(timer);
+    auto sync = [&]() noexcept {
+      size_ = l.size();
+      front_ = l.empty() ? kHeap : 1;
+      front_due_ = l.empty() ? kNoTimer : l.front_due();
+    };
+    try {
+      while (!l.empty() && l.front_due() <= t) {
+        const Timer timer = l.front();
+        l.pop();
+        fire(timer);
+      }
+    } catch (...) {
+      sync();  // the timers fired so far stay popped
+      throw;
     }
-    size_ = l.size();
-    front_ = l.empty() ? kHeap : 1;
-    front_due_ = l.empty() ? kNoTimer : l.front_due();
+    sync();
   }
   /// Drop every timer `keep` refuses; the order of the rest is unchanged.
   template <class Keep>

@@ -306,3 +306,64 @@ TEST_CASE("timer queue: filtering out room timers between two kept ones spills a
   }
   CHECK(got == want);
 }
+
+TEST_CASE("timer queue: deadlines fired from their lane pop as pop() would, a throw included", "[timers]") {
+  // A queue of deadlines only, across several of the lane's blocks; `fire_deadlines`
+  // holds the lane's front in locals while it fires and writes it back at the end, or
+  // when a firing throws.
+  auto fill = [](TimerQueue& q, std::vector<Timer>& ts) {
+    for (std::uint32_t i = 0; i < 300; ++i) {
+      const Timer t{Time{i / 3} * 10, std::uint64_t{i} * 2 + 1, i, i + 7, detail::kNoTimerPlayer, 0, TimerKind::Deadline};
+      q.push_deadline(t.due, t.seq, t.room, t.gen);
+      ts.push_back(t);
+    }
+    REQUIRE(q.deadlines_only());
+  };
+  auto same = [](const Timer& a, const Timer& b) {
+    return a.due == b.due && a.seq == b.seq && a.room == b.room && a.gen == b.gen && a.kind == b.kind;
+  };
+  auto rest_in_order = [&](TimerQueue& q, const std::vector<Timer>& ts, std::size_t from) {
+    REQUIRE(q.size() == ts.size() - from);
+    for (std::size_t k = from; k < ts.size(); ++k) {
+      REQUIRE(q.next_due() == ts[k].due);
+      REQUIRE(same(q.front(), ts[k]));
+      q.pop();
+    }
+    CHECK(q.empty());
+  };
+
+  SECTION("every timer due by t, whole and in order, and the rest stays queued") {
+    TimerQueue q;
+    std::vector<Timer> ts;
+    fill(q, ts);
+    std::vector<Timer> fired;
+    q.fire_deadlines(555, [&](const Timer& t) { fired.push_back(t); });
+    const auto due = static_cast<std::size_t>(std::count_if(ts.begin(), ts.end(), [](const Timer& t) { return t.due <= 555; }));
+    REQUIRE(fired.size() == due);
+    for (std::size_t k = 0; k < due; ++k) CHECK(same(fired[k], ts[k]));
+    rest_in_order(q, ts, due);
+  }
+  SECTION("a firing that throws leaves its timer and those before it popped") {
+    TimerQueue q;
+    std::vector<Timer> ts;
+    fill(q, ts);
+    std::size_t calls = 0;
+    struct Boom {};
+    CHECK_THROWS_AS(q.fire_deadlines(2000,
+                                     [&](const Timer&) {
+                                       if (++calls == 77) throw Boom{};
+                                     }),
+                    Boom);
+    REQUIRE(calls == 77);
+    rest_in_order(q, ts, 77);
+  }
+  SECTION("nothing due: nothing fires") {
+    TimerQueue q;
+    std::vector<Timer> ts;
+    fill(q, ts);
+    bool any = false;
+    q.fire_deadlines(-1, [&](const Timer&) { any = true; });
+    CHECK_FALSE(any);
+    rest_in_order(q, ts, 0);
+  }
+}
