@@ -78,3 +78,34 @@ def test_bad_handle_input_is_refused_and_changes_nothing() -> None:
         engine.handle_as(0, "choice", 10, value=2, strict=True)
     assert info.value.code == "not_in_room"
     assert engine.digest() == before
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_reserve_changes_nothing_a_host_can_see(seed: int) -> None:
+    config = {"capacity": 3, "game_time_ms": 900, "bot_fill_after_ms": 600}
+    plain, reserved = roshambo.Engine(config, seed=seed), roshambo.Engine(config, seed=seed)
+    reserved.reserve(5000)
+    assert reserved.digest() == plain.digest() and reserved.snapshot() == plain.snapshot()
+    for now, uid, kind, value in random_game(seed):
+        assert by_uid(reserved, now, uid, kind, value) == by_uid(plain, now, uid, kind, value)
+        if now % 7 == 0:
+            reserved.reserve(now)  # again, smaller or larger than before: still nothing
+    assert reserved.snapshot() == plain.snapshot() and reserved.digest() == plain.digest()
+    reserved.verify()
+
+
+def test_reserve_refuses_what_is_not_a_count_and_changes_nothing() -> None:
+    engine = roshambo.Engine({"capacity": 2})
+    engine.handle(hello("a", "A"), 0)
+    before = engine.snapshot()
+    for bad in (True, 1.5, "10", None):
+        with pytest.raises(TypeError, match="players must be an int"):
+            engine.reserve(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="players must be >= 0, got -1"):
+        engine.reserve(-1)
+    # More than any allocation can hold: refused by the library, the engine untouched.
+    with pytest.raises((ValueError, MemoryError)):
+        engine.reserve(2**70)
+    assert engine.snapshot() == before
+    engine.verify()
+    assert engine.handle(cmd("a", "join"), 1)[0]["type"] == "room"

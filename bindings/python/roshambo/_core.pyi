@@ -203,6 +203,11 @@ class Engine:
     def find_player(self, uid: str) -> int | None:
         """The handle of a registered player (its registration index, stable for the
         engine's life and across snapshots), or None."""
+    def reserve(self, players: int) -> None:
+        """Make room for ``players`` registered players in all (and the rooms that seat
+        them at once), so a host that knows its lobby's size does not grow the tables
+        hello by hello. Changes nothing observable; a negative count raises ValueError,
+        one too large ValueError or MemoryError."""
     def tick(self, now: SupportsIndex, *, strict: bool = False) -> list[dict[str, Any]]:
         """Fire the timers due by ``now``; returns the events."""
     def next_deadline(self) -> int | None:

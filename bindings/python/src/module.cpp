@@ -695,6 +695,12 @@ PYBIND11_MODULE(_core, m) {
         const auto h = e.engine.find_player(uid);
         return h ? std::optional<std::uint32_t>(h->index) : std::nullopt;
       }, py::arg("uid"))
+      .def("reserve", [](rb::PyEngine& e, py::handle players) {
+        const std::int64_t n = rb::to_int(players.ptr(), "players");
+        if (n < 0) throw py::value_error("players must be >= 0, got " + std::to_string(n));
+        // std::length_error reaches Python as ValueError, std::bad_alloc as MemoryError.
+        e.engine.reserve(static_cast<std::size_t>(n));
+      }, py::arg("players"))
       .def("tick", &rb::engine_tick, py::arg("now"), py::kw_only(), py::arg("strict") = false)
       .def("next_deadline", [](const rb::PyEngine& e) { return e.engine.next_deadline(); })
       .def_property_readonly("now", [](const rb::PyEngine& e) { return e.engine.now(); })
