@@ -571,6 +571,9 @@ std::optional<PlayerInfo> Engine::player(std::string_view uid) const {
   const Impl& m = *impl_;
   const std::uint32_t id = m.players.find(uid);
   if (id != kNone) return info_of(m.players.human(id), m.rooms);
+  // Only engine bots are named "bot-N" (a human may not be): any other uid unknown to
+  // the index is no one, without a walk through the bot pool.
+  if (!uid.starts_with("bot-")) return std::nullopt;
   for (std::uint32_t s = 0; s < m.players.bot_slots(); ++s) {
     const detail::PlayerRec& b = m.players.bot_slot(s);
     if (b.live && b.profile->uid() == uid) return info_of(b, m.rooms);

@@ -40,6 +40,12 @@ TEST_CASE("bots fill a room that waited bot_fill_after, then it starts", "[bots]
   REQUIRE(bot);
   CHECK(bot->bot);
   CHECK(bot->room == 1u);
+  CHECK(d.engine.player("bot-2"));
+  // Seated bots or not, a uid no one has is no one (the bot pool is searched by name
+  // for "bot-N" only), and a bot number never dealt is none either.
+  CHECK_FALSE(d.engine.player("nobody"));
+  CHECK_FALSE(d.engine.player("bot-3"));
+  CHECK_FALSE(d.engine.player("bot-"));
   CHECK(d.engine.stats().bots == 2);
   d.engine.verify();
 }
