@@ -85,7 +85,7 @@ MemberView Engine::Impl::view(const RoomRec& r) const {
 }
 
 template <class R>
-std::uint32_t Engine::Impl::open_room(Time at) {
+inline std::uint32_t Engine::Impl::open_room(Time at) {
   std::uint32_t slot;
   if (free_rooms != kNone) {
     slot = free_rooms;
@@ -269,7 +269,7 @@ void Engine::Impl::fire(const Timer& t, std::vector<Event>& out) {
 }
 
 template <class R>
-void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
+inline void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
   // A plain round fills its oldest waiting room, so that is the one that starts.
   if constexpr (R::kPlain) {

@@ -179,7 +179,7 @@ struct Engine::Impl {
     return reinterpret_cast<detail::Seat*>(seats)[i];
   }
   template <class R>
-  std::uint32_t open_room(Time at);
+  [[gnu::always_inline]] std::uint32_t open_room(Time at);
   /// Close room `slot`: its bots leave the pool, its humans are in no room (`released`:
   /// the caller has already said so in their records).
   void close_room(std::uint32_t slot, bool released = false) noexcept;
@@ -271,7 +271,7 @@ struct Engine::Impl {
   /// The message of join()'s refusal `code` for `player`, in the state that refused it.
   std::string join_refusal(ErrorCode code, std::uint32_t player) const;
   template <class R>
-  void start(std::uint32_t slot, Time at, std::vector<Event>& out);
+  [[gnu::always_inline]] void start(std::uint32_t slot, Time at, std::vector<Event>& out);
   /// The start event of room `r`: its members' scores written to `scores` (one each;
   /// a plain start() writes its own), visited, or built in `out`.
   void start_scores(const RoomRec& r, StartScore* scores) const noexcept;
