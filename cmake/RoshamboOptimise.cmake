@@ -6,8 +6,11 @@
 # find-package test does exactly that). Sanitizer, fuzzer and other compilers' builds
 # are left as they are. Off for the wheel: the Python module, which pybind11 links with
 # LTO of its own, took 6 % longer per Engine.handle with the core's code in that link.
-# The benchmarks and the soak tool are not given it either: they measure the engine as
-# a host links the installed package by default.
+# The benchmark suite is given it, as the CLI is: a host that links with LTO and has
+# one visitor class gets the engine's visitor call devirtualised and inlined, as the
+# suite's lean round always had its own (docs/PERFORMANCE.md gives the round both
+# ways). The soak tool is not: it measures the engine as a host links the installed
+# package by default.
 option(ROSHAMBO_LTO "Link-time optimisation in Release builds with GCC" ${_top})
 set(_roshambo_lto OFF)
 if(ROSHAMBO_LTO AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT ROSHAMBO_SANITIZE)
