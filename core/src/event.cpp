@@ -42,8 +42,11 @@ void MemberList::own() const noexcept {
 }
 
 void MemberList::push_borrowed(const ProfileRef& p) noexcept {
+  // Read first: `p` might be the slot itself as far as the compiler knows, which kept
+  // the empty handle's store alive.
+  Profile* const q = p.p_;
   ProfileRef* slot = new (members() + size_++) ProfileRef();
-  slot->p_ = p.p_;
+  slot->p_ = q;
   if (!borrowed_) slot->retain();
 }
 
