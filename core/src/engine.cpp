@@ -163,7 +163,7 @@ void Engine::Impl::visit_pending(std::vector<Event>& out) noexcept {
 // inline into the commands, where a filtered event costs one test.
 template <class R>
 void Engine::Impl::visit_room(const RoomRec& r, Time at, std::vector<Event>& out) noexcept {
-  EventView& v = to_room(view_room_, r, at);
+  EventView& v = to_room<R::kPlain>(view_room_, r, at);
   v.users = v.members;
   v.users_count = v.count;
   v.full = r.size() == cfg.capacity;
@@ -323,7 +323,7 @@ void Engine::Impl::start_scores(const RoomRec& r, StartScore* scores) const noex
 template <class R>
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
   if constexpr (!R::kPlain) start_scores(r, view_buffer(r.size(), view_scores));  // else start() wrote them
-  EventView& v = to_room(view_start_, r, at);
+  EventView& v = to_room<R::kPlain>(view_start_, r, at);
   v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
   v.scores = {view_scores.data(), r.size()};
@@ -973,13 +973,19 @@ BatchResult handle_batch(Engine::Impl& m, std::span<const HandleCommand> batch, 
     return {1, handle_by(m, c.who, c.type, c.value, now, out)};
   }
   // A plain batch fires what is due once: its commands queue deadlines only.
-  if constexpr (R::kPlain) advance<R>(m, now, out);
+  if constexpr (R::kPlain) {
+    advance<R>(m, now, out);
+    m.preset_plain_views(now);
+  }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const HandleCommand& c = batch[i];
     if (handle_accepted<true, R>(m, c, now, out)) [[likely]] continue;
     if (const auto refused = handle_by(m, c.who, c.type, c.value, now, out)) return {i + 1, refused};
-    // A plain call's hot events are visited without a look at `out` (the pending ones).
-    if (R::kPlain && !out.empty()) m.visit_pending(out);
+    if constexpr (R::kPlain) {
+      // A plain call's hot events are visited without a look at `out` (the pending ones).
+      if (!out.empty()) m.visit_pending(out);
+      m.preset_plain_views(now);
+    }
   }
   return {batch.size(), std::nullopt};
 }
@@ -1027,7 +1033,9 @@ std::optional<ErrorCode> Engine::handle(PlayerHandle who, CommandType type, std:
   VisitorScope scope(m, visitor);
   std::optional<ErrorCode> refused;
   const HandleCommand c{who, type, value};
-  if (!(m.plain_call() ? handle_accepted<false, PlainRound>(m, c, now, m.pending) : handle_accepted(m, c, now, m.pending))) {
+  const bool plain = m.plain_call();
+  if (plain) m.preset_plain_views(now);
+  if (!(plain ? handle_accepted<false, PlainRound>(m, c, now, m.pending) : handle_accepted(m, c, now, m.pending))) {
     refused = handle_by(m, who, type, value, now, m.pending);
   }
   if (!m.pending.empty()) m.visit_pending(m.pending);

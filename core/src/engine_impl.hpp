@@ -85,6 +85,14 @@ struct Engine::Impl {
     return plain_rules && visitor != nullptr && sink == nullptr && event_filter == kAllEvents &&
            players.live_bots() == 0;
   }
+  /// A plain call's room, start and movement events all come at its time `now` (its
+  /// settlements' results at their deadlines), and its movements are choices (face 0):
+  /// their views are given both once, as the call begins and after a command taken by
+  /// the general path (which may have visited a face), not at every event.
+  void preset_plain_views(Time now) noexcept {
+    view_room_.at = view_start_.at = view_movement_.at = now;
+    view_movement_.face = 0;
+  }
   /// Size the visited events' buffers for the largest room (the capacity): done as a
   /// visited call begins, a test a call instead of one a room.
   void size_view_buffers() {
@@ -111,8 +119,11 @@ struct Engine::Impl {
   }
   /// `v` (one of the kept views, typed) made an event at `at` to every member of room
   /// `r`, for that room; the caller sets the type's other fields.
+  /// `at_preset`: a plain call's room or start view, whose time preset_plain_views() set.
+  template <bool at_preset = false>
   static EventView& to_room(EventView& v, const RoomRec& r, Time at) noexcept {
-    v.at = at;
+    if constexpr (at_preset) assert(v.at == at);
+    else v.at = at;
     v.members = r.block.get();
     v.count = r.size();
     v.room = r.number;
@@ -127,11 +138,15 @@ struct Engine::Impl {
   [[gnu::always_inline]] void movement_view(const MemberList& block, std::uint32_t seat, std::uint8_t face, Time at,
                                             std::vector<Event>& out) noexcept {
     EventView& v = view_movement_;
-    v.at = at;
+    if constexpr (R::kPlain) {
+      assert(v.at == at && v.face == face);  // preset_plain_views()
+    } else {
+      v.at = at;
+      v.face = face;
+    }
     v.members = &block;
     v.count = block.size();
     v.except = seat;
-    v.face = face;
     visit<R>(v, out);
   }
   template <class R>
@@ -229,7 +244,7 @@ struct Engine::Impl {
   template <class R>
   void push_deadline(Time due, std::uint32_t room, std::uint32_t gen) {
     if constexpr (R::kPlain) {
-      if (timers.size() >= sweep_at) [[unlikely]] sweep_timers();
+      // No sweep: a plain call cancels no timer, so it cannot add to what a sweep drops.
       timers.push_deadline(due, next_seq++, room, gen);
     } else {
       push_timer(due, room, gen, detail::TimerKind::Deadline);
