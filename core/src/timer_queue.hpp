@@ -72,28 +72,31 @@ class BlockFifo {
   std::size_t size() const noexcept { return size_; }
   std::size_t capacity() const noexcept { return slots_; }
   const T& front() const noexcept { return head_->t()[head_i_]; }
-  const T& back() const noexcept { return tail_->t()[tail_n_ - 1]; }
+  const T& back() const noexcept { return next_[-1]; }
   /// A new entry at the back, for the caller to fill.
   T& emplace() {
-    if (tail_ == nullptr || tail_n_ == tail_->cap) {
+    if (next_ == end_) {  // no tail block, or a full one
       Block* b = take_block();
       if (tail_ != nullptr) tail_->next = b; else head_ = b;
       tail_ = b;
-      tail_n_ = 0;
+      next_ = b->t();
+      end_ = b->t() + b->cap;
     }
     ++size_;
-    return tail_->t()[tail_n_++];
+    return *next_++;
   }
   /// emplace() when the tail block has room (no allocation); else null.
   T* try_emplace() noexcept {
-    if (tail_ == nullptr || tail_n_ == tail_->cap) return nullptr;
+    if (next_ == end_) return nullptr;
     ++size_;
-    return &tail_->t()[tail_n_++];
+    return next_++;
   }
   void pop() noexcept {
     --size_;
     if (size_ == 0) {
-      head_i_ = tail_n_ = 0;  // the one block left is reused from its start
+      // The one block left (the tail) is reused from its start.
+      head_i_ = 0;
+      next_ = tail_->t();
     } else if (++head_i_ == head_->cap) {
       Block* done = head_;
       head_ = done->next;
@@ -128,8 +131,12 @@ class BlockFifo {
     size_ = kept;
     release_after(wb);
     tail_ = wb;
-    tail_n_ = wi;
-    if (kept == 0) head_i_ = tail_n_ = 0;
+    next_ = wb->t() + wi;
+    end_ = wb->t() + wb->cap;
+    if (kept == 0) {
+      head_i_ = 0;
+      next_ = wb->t();
+    }
     return size_;
   }
   /// `fn(entry)` for each entry, front to back.
@@ -176,7 +183,12 @@ class BlockFifo {
   // Free every block after `last` (every block when null), spare included.
   void release_after(Block* last) noexcept {
     Block* b = last != nullptr ? last->next : head_;
-    if (last != nullptr) last->next = nullptr; else head_ = tail_ = nullptr;
+    if (last != nullptr) {
+      last->next = nullptr;
+    } else {
+      head_ = tail_ = nullptr;
+      next_ = end_ = nullptr;
+    }
     while (b != nullptr) {
       Block* next = b->next;
       slots_ -= b->cap;
@@ -191,7 +203,8 @@ class BlockFifo {
     std::swap(tail_, o.tail_);
     std::swap(spare_, o.spare_);
     std::swap(head_i_, o.head_i_);
-    std::swap(tail_n_, o.tail_n_);
+    std::swap(next_, o.next_);
+    std::swap(end_, o.end_);
     std::swap(size_, o.size_);
     std::swap(slots_, o.slots_);
   }
@@ -200,7 +213,10 @@ class BlockFifo {
   Block* tail_ = nullptr;
   Block* spare_ = nullptr;
   std::size_t head_i_ = 0;  // front's index in head_ (< its cap)
-  std::size_t tail_n_ = 0;  // entries in tail_ (from its start)
+  // The tail's next free entry and its end: equal when there is no tail or it is full,
+  // so an append tests one pair.
+  T* next_ = nullptr;
+  T* end_ = nullptr;
   std::size_t size_ = 0;
   std::size_t slots_ = 0;   // the blocks' capacity, the spare not counted
 };
