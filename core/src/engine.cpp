@@ -103,7 +103,7 @@ inline std::uint32_t Engine::Impl::open_room(Time at) {
   r.deadline = 0;
   // Reuse the block when no event still holds it; its capacity is fixed, so a shared
   // list is only ever appended to, never reallocated.
-  if (r.block && r.block->unique()) {
+  if (r.block && r.block->unique()) [[likely]] {
     detail::MemberListAccess::reset(*r.block);
   } else {
     r.block = detail::MemberListAccess::make(cfg.capacity, sizeof(detail::Seat));

@@ -47,7 +47,7 @@ void MemberList::push_borrowed(const ProfileRef& p) noexcept {
   Profile* const q = p.p_;
   ProfileRef* slot = new (members() + size_++) ProfileRef();
   slot->p_ = q;
-  if (!borrowed_) slot->retain();
+  if (!borrowed_) [[unlikely]] slot->retain();  // the engine's blocks borrow
 }
 
 void MemberList::push_back(ProfileRef p) noexcept {

@@ -32,7 +32,7 @@ struct MemberListAccess {
   /// Empty a block no one else holds, to borrow again (inline: a borrowing block, the
   /// usual one, has no count to drop).
   static void reset(MemberList& l) noexcept {
-    if (l.borrowed_) {
+    if (l.borrowed_) [[likely]] {
       l.size_ = 0;
     } else {
       l.clear();
@@ -133,7 +133,12 @@ class WaitingRooms {
     if (!oldest && policy_ == FillPolicy::Fullest) index(r, slot);
     r.prev = tail_;
     r.next = kNone;
-    if (tail_ != kNone) rooms[tail_].next = slot; else head_ = slot;
+    if constexpr (oldest) {
+      // A plain round opens a room only when none waits (it fills the oldest first).
+      if (tail_ == kNone) [[likely]] head_ = slot; else rooms[tail_].next = slot;
+    } else {
+      if (tail_ != kNone) rooms[tail_].next = slot; else head_ = slot;
+    }
     tail_ = slot;
     ++count_;
   }
@@ -152,7 +157,8 @@ class WaitingRooms {
     assert(policy_ == FillPolicy::Oldest && head_ != kNone);
     RoomRec& r = rooms[head_];  // its prev is kNone
     head_ = r.next;
-    if (head_ != kNone) rooms[head_].prev = kNone; else tail_ = kNone;
+    // Under `oldest` the room that starts was the only one waiting, as a rule.
+    if (head_ == kNone) [[likely]] tail_ = kNone; else rooms[head_].prev = kNone;
     r.next = kNone;
     --count_;
   }
