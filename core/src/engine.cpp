@@ -324,7 +324,8 @@ template <class R>
 void Engine::Impl::visit_start(const RoomRec& r, Time at, std::vector<Event>& out) {
   if constexpr (!R::kPlain) start_scores(r, view_buffer(r.size(), view_scores));  // else start() wrote them
   EventView& v = to_room<R::kPlain>(view_start_, r, at);
-  v.game_time_ms = cfg.game_time_ms;
+  if constexpr (R::kPlain) assert(v.game_time_ms == cfg.game_time_ms);  // preset_plain_views()
+  else v.game_time_ms = cfg.game_time_ms;
   v.deadline = r.deadline;
   v.scores = {view_scores.data(), r.size()};
   visit<R>(v, out);

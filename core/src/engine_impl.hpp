@@ -86,12 +86,14 @@ struct Engine::Impl {
            players.live_bots() == 0;
   }
   /// A plain call's room, start and movement events all come at its time `now` (its
-  /// settlements' results at their deadlines), and its movements are choices (face 0):
-  /// their views are given both once, as the call begins and after a command taken by
-  /// the general path (which may have visited a face), not at every event.
+  /// settlements' results at their deadlines), its movements are choices (face 0) and
+  /// its starts tell the configured game time: their views are given these once, as
+  /// the call begins and after a command taken by the general path (which may have
+  /// visited a face), not at every event.
   void preset_plain_views(Time now) noexcept {
     view_room_.at = view_start_.at = view_movement_.at = now;
     view_movement_.face = 0;
+    view_start_.game_time_ms = cfg.game_time_ms;
   }
   /// Size the visited events' buffers for the largest room (the capacity): done as a
   /// visited call begins, a test a call instead of one a room.
