@@ -283,7 +283,7 @@ inline void Engine::Impl::start(std::uint32_t slot, Time at, std::vector<Event>&
   ++rooms_started;
   r.deadline = at + cfg.game_time_ms;
   push_deadline<R>(r.deadline, slot, r.gen);
-  const std::span<detail::Seat> seats = r.seats();
+  const std::span<detail::Seat> seats = seats_of(r);
   if constexpr (R::kPlain) {
     // Humans, every event visited: the seats and the start's scores in one pass.
     StartScore* scores = view_buffer(seats.size(), view_scores);
@@ -341,7 +341,8 @@ template <class R>
 void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& out) {
   RoomRec& r = rooms[slot];
   ChoiceCounts counts;
-  for (const auto& s : r.seats()) counts.add(s.choice);
+  const std::span<const detail::Seat> seats = seats_of(r);
+  for (const auto& s : seats) counts.add(s.choice);
   const bool event = emits<R>(EventType::Result);
   // Rows point into the members (their array's anchor); each is built in place below.
   ResultRow* row = !event    ? nullptr
@@ -355,7 +356,7 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   std::uint32_t i = 0;
   std::int64_t base_sum = 0;
-  for (const auto& s : r.seats()) {
+  for (const auto& s : seats) {
     PlayerRec& p = member<R>(s.player);
     const PairTally t = detail::tally(s.choice, counts);
     const std::int64_t x = t.base();

@@ -195,6 +195,12 @@ struct Engine::Impl {
     char* seats = reinterpret_cast<char*>(&block) + MemberList::seat_offset(cfg.capacity);
     return reinterpret_cast<detail::Seat*>(seats)[i];
   }
+  /// A room's seats, placed by the configured capacity as seat_at(): their address
+  /// waits on the block's address only, not on its header's capacity too.
+  std::span<detail::Seat> seats_of(const RoomRec& r) const noexcept {
+    MemberList& block = *r.block;
+    return {&seat_at(block, 0), block.size()};
+  }
   template <class R>
   [[gnu::always_inline]] std::uint32_t open_room(Time at);
   /// Close room `slot`: its bots leave the pool, its humans are in no room (`released`:
