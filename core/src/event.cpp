@@ -41,15 +41,6 @@ void MemberList::own() const noexcept {
   borrowed_ = 0;
 }
 
-void MemberList::push_borrowed(const ProfileRef& p) noexcept {
-  // Read first: `p` might be the slot itself as far as the compiler knows, which kept
-  // the empty handle's store alive.
-  Profile* const q = p.p_;
-  ProfileRef* slot = new (members() + size_++) ProfileRef();
-  slot->p_ = q;
-  if (!borrowed_) [[unlikely]] slot->retain();  // the engine's blocks borrow
-}
-
 void MemberList::push_back(ProfileRef p) noexcept {
   if (borrowed_) own();
   new (members() + size_++) ProfileRef(std::move(p));

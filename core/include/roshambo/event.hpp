@@ -144,6 +144,16 @@ inline void MemberList::retain() const noexcept {
   if (borrowed_) [[unlikely]] own();
   refs_.fetch_add(1, std::memory_order_relaxed);
 }
+// Inline: every join of the engine appends this way, and a host that links without LTO
+// called it out of line.
+inline void MemberList::push_borrowed(const ProfileRef& p) noexcept {
+  // Read first: `p` might be the slot itself as far as the compiler knows, which kept
+  // the empty handle's store alive.
+  Profile* const q = p.p_;
+  ProfileRef* slot = new (members() + size_++) ProfileRef();
+  slot->p_ = q;
+  if (!borrowed_) [[unlikely]] slot->retain();  // the engine's blocks borrow
+}
 inline MemberListRef MemberList::share() const noexcept {
   retain();
   MemberListRef r;
