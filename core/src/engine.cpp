@@ -348,7 +348,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   ResultRow* row = !event    ? nullptr
                    : R::kPlain ? view_buffer(r.size(), view_rows)
                                : event_array(r.size(), view_rows, result_rows, *r.block);
-  if constexpr (R::kPlain) {
+  const bool visited = event && (R::kPlain || visitor);
+  if (visited) {
     // The view before the rows: what it reads of the room is then not held across the
     // seats' loop (it was kept in eight spilled registers, ~16 instructions a room).
     EventView& v = to_room(view_result_, r, at);
@@ -375,12 +376,8 @@ void Engine::Impl::settle_room(std::uint32_t slot, Time at, std::vector<Event>& 
   }
   if (base_sum != 0) ++bad_settlements;
   ++rooms_settled;
-  if constexpr (R::kPlain) {
+  if (visited) {
     visit<R>(view_result_, out);
-  } else if (event && visitor) {
-    EventView& v = to_room(view_result_, r, at);
-    v.rows = {view_rows.data(), r.size()};
-    visit<R>(v, out);
   } else if (event) {
     emit_to_room(r, ResultData{r.number, std::move(result_rows)}, at, out);
   }

@@ -342,8 +342,9 @@ struct Engine::Impl {
   // A vector call's result rows between settle_room()'s loop and its event: a local
   // with its destructor cost every settlement a frame slot and a cleanup.
   SharedArray<ResultRow> result_rows;
-  // One view per type, typed once: every other field of its type is set at each use,
-  // the rest stay at their defaults (a fresh view zeroed ~170 bytes each time).
+  // One view per type, typed once: every other field of its type is set at each use
+  // (but those a plain call presets, preset_plain_views()), the rest stay at their
+  // defaults (a fresh view zeroed ~170 bytes each time).
   static EventView typed(EventType t) noexcept {
     EventView v;
     v.type = t;

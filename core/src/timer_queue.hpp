@@ -225,11 +225,12 @@ class BlockFifo {
 
 /// One kind of room timer (bot fills, or deadlines) in firing order, 16 bytes a timer
 /// where a Timer takes 32: a round's deadlines are most of the queue, and settlement
-/// streams them (17.6 -> 16.9 ns a player at capacity 2 with half the bytes). An entry keeps its room and gen and its
-/// due and seq as steps from the entry before it (the first entry's steps are spent:
-/// the front is kept whole). A timer that cannot follow the back with steps of 32 bits
-/// (out of order, a seq not after the back's, ~49 days after it) does not fit: the
-/// queue's heap takes it, so any order of pushes keeps the firing order.
+/// streams them (17.6 -> 16.9 ns a player at capacity 2 with half the bytes). An entry
+/// keeps its room and gen and its due and seq as steps from the entry before it (the
+/// first entry's steps are spent: the front is kept whole). A timer that cannot follow
+/// the back with steps of 32 bits (out of order, a seq not after the back's, ~49 days
+/// after it) does not fit: the queue's heap takes it, so any order of pushes keeps the
+/// firing order.
 class RoomTimerLane {
  public:
   explicit RoomTimerLane(TimerKind kind) noexcept : kind_(kind) {}

@@ -309,8 +309,8 @@ TEST_CASE("timer queue: filtering out room timers between two kept ones spills a
 
 TEST_CASE("timer queue: deadlines fired from their lane pop as pop() would, a throw included", "[timers]") {
   // A queue of deadlines only, across several of the lane's blocks; `fire_deadlines`
-  // holds the lane's front in locals while it fires and writes it back at the end, or
-  // when a firing throws.
+  // pops the lane alone and sets the queue's counts and front once at the end, or as a
+  // firing throws.
   auto fill = [](TimerQueue& q, std::vector<Timer>& ts) {
     for (std::uint32_t i = 0; i < 300; ++i) {
       const Timer t{Time{i / 3} * 10, std::uint64_t{i} * 2 + 1, i, i + 7, detail::kNoTimerPlayer, 0, TimerKind::Deadline};
